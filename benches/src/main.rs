@@ -1,0 +1,2 @@
+//! Benchmark harness (to be written).
+fn main() {}

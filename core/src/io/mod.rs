@@ -1,0 +1,1 @@
+//! I/O readiness: the reactor driver trait.

@@ -1,0 +1,1 @@
+//! `join!`, `try_join!` and `select!`.

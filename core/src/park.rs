@@ -1,0 +1,1 @@
+//! The park driver trait.

@@ -1,0 +1,1 @@
+//! Channels and locks for tasks.

@@ -1,0 +1,1 @@
+//! Time: drivers, timer wheel, sleep, timeout, interval.

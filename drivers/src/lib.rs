@@ -1,0 +1,6 @@
+//! # weft-drivers
+//!
+//! Implementations of the driver traits that `weft-core` defines.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+#![deny(clippy::undocumented_unsafe_blocks)]

@@ -1,0 +1,2 @@
+//! Runnable examples of weft; see `src/bin/`.
+#![forbid(unsafe_code)]
