@@ -84,6 +84,9 @@ pub trait ReactorHandle: Reactor<Error = io::Error> + fmt::Debug {
 
     /// Whether [`Reactor::shutdown`] was called.
     fn is_shutdown(&self) -> bool;
+
+    /// How many file descriptors are registered right now (leak checks).
+    fn registered(&self) -> usize;
 }
 
 /// One registered file descriptor: its readiness cell and OS token.

@@ -59,6 +59,7 @@ impl MioReactor {
     ///
     /// ```
     /// let r = weft_drivers::mio::MioReactor::new()?;
+    /// # use weft_drivers::fd_reactor::ReactorHandle;
     /// assert_eq!(r.registered(), 0);
     /// # std::io::Result::Ok(())
     /// ```
@@ -78,16 +79,6 @@ impl MioReactor {
         })
     }
 
-    /// How many file descriptors are registered right now (leak checks).
-    ///
-    /// ```
-    /// let r = weft_drivers::mio::MioReactor::new()?;
-    /// assert_eq!(r.registered(), 0);
-    /// # std::io::Result::Ok(())
-    /// ```
-    pub fn registered(&self) -> usize {
-        self.registrations.live()
-    }
 }
 
 fn mio_interest(interest: Interest) -> mio::Interest {
@@ -174,5 +165,9 @@ impl ReactorHandle for MioReactor {
 
     fn is_shutdown(&self) -> bool {
         self.registrations.is_shutdown()
+    }
+
+    fn registered(&self) -> usize {
+        self.registrations.live()
     }
 }

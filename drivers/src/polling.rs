@@ -56,6 +56,7 @@ impl PollingReactor {
     ///
     /// ```
     /// let r = weft_drivers::polling::PollingReactor::new()?;
+    /// # use weft_drivers::fd_reactor::ReactorHandle;
     /// assert_eq!(r.registered(), 0);
     /// # std::io::Result::Ok(())
     /// ```
@@ -77,16 +78,6 @@ impl PollingReactor {
         })
     }
 
-    /// How many file descriptors are registered right now (leak checks).
-    ///
-    /// ```
-    /// let r = weft_drivers::polling::PollingReactor::new()?;
-    /// assert_eq!(r.registered(), 0);
-    /// # std::io::Result::Ok(())
-    /// ```
-    pub fn registered(&self) -> usize {
-        self.registrations.live()
-    }
 }
 
 fn ready_of(event: &Event) -> Ready {
@@ -158,5 +149,9 @@ impl ReactorHandle for PollingReactor {
 
     fn is_shutdown(&self) -> bool {
         self.registrations.is_shutdown()
+    }
+
+    fn registered(&self) -> usize {
+        self.registrations.live()
     }
 }

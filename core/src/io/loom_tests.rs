@@ -3,28 +3,29 @@
 //! Run with `RUSTFLAGS="--cfg loom" cargo test -p weft-core --lib io::loom_tests --release`.
 
 use super::{Direction, Interest, Ready, ScheduledIo};
-use core::future::poll_fn;
+use core::future::{poll_fn, Future};
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::Arc;
 
 extern crate std;
 
-/// `block_on` on loom's thread park (loom's own needs its `futures` feature).
-fn block_on<F: core::future::Future>(f: F) -> F::Output {
-    struct Unparker(loom::thread::Thread);
-    impl std::task::Wake for Unparker {
+/// `block_on` on loom's `Notify` (loom's own `block_on` needs its `futures` feature).
+fn block_on<F: Future>(f: F) -> F::Output {
+    struct Notifier(loom::sync::Notify);
+    impl std::task::Wake for Notifier {
         fn wake(self: std::sync::Arc<Self>) {
-            self.0.unpark();
+            self.0.notify();
         }
     }
-    let waker = core::task::Waker::from(std::sync::Arc::new(Unparker(loom::thread::current())));
+    let notifier = std::sync::Arc::new(Notifier(loom::sync::Notify::new()));
+    let waker = core::task::Waker::from(notifier.clone());
     let mut cx = core::task::Context::from_waker(&waker);
     let mut f = core::pin::pin!(f);
     loop {
         if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
-        loom::thread::park();
+        notifier.0.wait();
     }
 }
 
@@ -42,7 +43,9 @@ fn edge_during_failed_attempt_is_not_lost() {
         let driver = {
             let (io, data) = (io.clone(), data.clone());
             loom::thread::spawn(move || {
-                data.store(true, Ordering::Release); // bytes land in the socket buffer
+                // bytes land in the socket buffer (a swap, not a store: loom 0.7 lets a later RMW
+                // miss a plain store, see `spin::release`)
+                data.swap(true, Ordering::Release);
                 io.dispatch(Ready::READABLE); // the one edge the OS reports
             })
         };
@@ -60,51 +63,67 @@ fn edge_during_failed_attempt_is_not_lost() {
     });
 }
 
-/// Same protocol through the multi-waiter `Readiness` future, with two tasks waiting on the
-/// same interest: one edge wakes both.
+/// Two waiters through the multi-waiter `Readiness` future on one task, the reactor on
+/// another thread: one edge wakes both.
 #[test]
 fn one_edge_wakes_every_waiter() {
     loom::model(|| {
         let io = Arc::new(ScheduledIo::new());
-        let other = {
-            let io = io.clone();
-            loom::thread::spawn(move || {
-                let ev = block_on(io.ready(Interest::READABLE));
-                assert!(ev.ready().is_readable());
-            })
-        };
         let driver = {
             let io = io.clone();
             loom::thread::spawn(move || io.dispatch(Ready::READABLE))
         };
-        let ev = block_on(io.ready(Interest::READABLE));
-        assert!(ev.ready().is_readable());
-        other.join().unwrap();
+        let (a, b) = block_on(join2(io.ready(Interest::READABLE), io.ready(Interest::READABLE)));
+        assert!(a.ready().is_readable() && b.ready().is_readable());
         driver.join().unwrap();
     });
 }
 
-/// Shutting the reactor down completes a pending wait with `is_shutdown`, on both paths.
+/// Shutting the reactor down completes pending waits with `is_shutdown`, on both paths (the
+/// per-direction slot and the waiter list).
 #[test]
 fn shutdown_wakes_pending_waits() {
     loom::model(|| {
         let io = Arc::new(ScheduledIo::new());
-        let list_waiter = {
-            let io = io.clone();
-            loom::thread::spawn(move || {
-                let ev = block_on(io.ready(Interest::WRITABLE));
-                assert!(ev.is_shutdown());
-            })
-        };
         let reactor = {
             let io = io.clone();
             loom::thread::spawn(move || io.shutdown())
         };
-        let ev = block_on(poll_fn(|cx| io.poll_ready(cx, Direction::Read)));
-        assert!(ev.is_shutdown());
-        list_waiter.join().unwrap();
+        let (a, b) = block_on(join2(
+            poll_fn(|cx| io.poll_ready(cx, Direction::Read)),
+            io.ready(Interest::WRITABLE),
+        ));
+        assert!(a.is_shutdown() && b.is_shutdown());
         reactor.join().unwrap();
     });
+}
+
+/// Polls two futures on one task.
+async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = core::pin::pin!(a);
+    let mut b = core::pin::pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    poll_fn(|cx| {
+        if ra.is_none() {
+            if let core::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let core::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => core::task::Poll::Ready((x, y)),
+            (x, y) => {
+                ra = x;
+                rb = y;
+                core::task::Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 /// A clear racing with a set never erases the set's bits.

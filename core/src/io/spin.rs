@@ -45,7 +45,7 @@ impl<T> SpinLock<T> {
         struct Unlock<'a>(&'a AtomicBool);
         impl Drop for Unlock<'_> {
             fn drop(&mut self) {
-                self.0.store(false, Ordering::Release);
+                release(self.0);
             }
         }
         let _unlock = Unlock(&self.locked);
@@ -68,6 +68,20 @@ impl<T> SpinLock<T> {
             }
         }
     }
+}
+
+#[cfg(not(loom))]
+#[inline(always)]
+fn release(locked: &AtomicBool) {
+    locked.store(false, Ordering::Release);
+}
+
+/// Under loom the unlock is a swap: loom 0.7 can let a later read-modify-write (our acquire
+/// CAS) read a value older than a plain store, reporting a lock that is never released.
+/// A swap is the same operation for the memory model.
+#[cfg(loom)]
+fn release(locked: &AtomicBool) {
+    locked.swap(false, Ordering::Release);
 }
 
 #[cfg(not(loom))]
