@@ -59,7 +59,7 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 ///
 /// expands to a `#[test] fn` that builds a current-thread runtime (one per test, so tests
-/// stay independent) and `block_on`s the body. Attributes are those of [`main@macro@main`]
+/// stay independent) and `block_on`s the body. Attributes are those of [`main`](macro@main)
 /// plus `start_paused = true`, which starts the runtime with its clock paused: time only
 /// advances when every task is idle, so `sleep` and `timeout` complete at once and
 /// deterministically. Tests default to `flavor = "current_thread"`.
@@ -92,7 +92,7 @@ pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
     task::expand(task::Via::Core, attr.into(), item.into()).into()
 }
 
-/// `#[weft::task]`: [`task@macro@task`] for users of `weft`, who may not depend on
+/// `#[weft::task]`: [`task`](macro@task) for users of `weft`, who may not depend on
 /// `weft_core` by name. `crate = "path"` names the `weft` crate; weft-core is reached
 /// through its hidden `__core` re-export.
 #[doc(hidden)]
