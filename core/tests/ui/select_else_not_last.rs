@@ -1,0 +1,12 @@
+use std::future::ready;
+
+async fn f() -> u32 {
+    weft_core::select! {
+        else => 0,
+        v = ready(1) => v,
+    }
+}
+
+fn main() {
+    let _ = f();
+}

@@ -1,0 +1,12 @@
+use std::future::ready;
+
+async fn f() -> u32 {
+    weft_core::select! {
+        v = ready(1) => v
+        w = ready(2) => w,
+    }
+}
+
+fn main() {
+    let _ = f();
+}
