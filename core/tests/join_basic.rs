@@ -108,7 +108,11 @@ fn finished_branch_is_not_polled_again_and_order_rotates() {
     for _ in 0..4 {
         assert!(poll_once(fut.as_mut(), &waker).is_pending());
     }
-    assert_eq!(get(&first_polls), 1, "a finished branch must not be polled again");
+    assert_eq!(
+        get(&first_polls),
+        1,
+        "a finished branch must not be polled again"
+    );
     // Poll 1 starts at branch 0, poll 2 at branch 1, poll 3 at branch 2, poll 4 at branch 0.
     assert_eq!(*order.borrow(), vec![0, 1, 2, 1, 2, 2, 1, 1, 2]);
 }
@@ -153,6 +157,7 @@ fn all_futures_dropped_when_join_completes() {
 }
 
 #[test]
+#[rustfmt::skip]
 fn sixty_four_operands() {
     block_on(async {
         let out = join!(

@@ -59,7 +59,11 @@ fn short_circuits_and_drops_the_rest_before_returning() {
     });
     assert_eq!(result, Err("boom"));
     assert_eq!(get(&done_polls), 1);
-    assert_eq!(get(&slow_polls), 3, "polled once per wake-up until the error");
+    assert_eq!(
+        get(&slow_polls),
+        3,
+        "polled once per wake-up until the error"
+    );
 }
 
 #[test]

@@ -144,7 +144,10 @@ fn preconditions_are_evaluated_before_futures() {
                 if { log.borrow_mut().push("condition 1"); true } => {}
         }
     });
-    assert_eq!(*log.borrow(), ["condition 0", "condition 1", "future 0", "future 1"]);
+    assert_eq!(
+        *log.borrow(),
+        ["condition 0", "condition 1", "future 0", "future 1"]
+    );
 }
 
 #[test]
@@ -247,7 +250,13 @@ fn binding_modes_and_complex_patterns() {
             Ok(n) | Err(n) = ready(Err::<u8, u8>(4)) => if n == 4 { "four" } else { "?" },
         };
         assert_eq!(either, "four");
-        assert_ne!(Msg::Stop, Msg::Data { id: 0, body: String::new() });
+        assert_ne!(
+            Msg::Stop,
+            Msg::Data {
+                id: 0,
+                body: String::new()
+            }
+        );
 
         let refd = select! {
             &(mut a, b) = ready(&(1, 2)) => { a += b; a }
@@ -280,12 +289,15 @@ fn control_flow_in_handlers_reaches_the_enclosing_code() {
     }
     assert_eq!(block_on(find()), Ok(15));
 
-    async fn early() -> u8 {
+    async fn early(go: bool) -> u8 {
         select! {
-            () = ready(()) => return 1,
+            () = ready(()), if go => return 1,
+            else => {}
         }
+        2
     }
-    assert_eq!(block_on(early()), 1);
+    assert_eq!(block_on(early(true)), 1);
+    assert_eq!(block_on(early(false)), 2);
 }
 
 #[test]
@@ -311,9 +323,17 @@ fn racing_a_borrowed_future_keeps_its_progress() {
         };
         assert_eq!(out, "done");
         assert!(ticks >= 1);
-        assert_eq!(get(&drops), 0, "the borrowed future is not dropped by select!");
+        assert_eq!(
+            get(&drops),
+            0,
+            "the borrowed future is not dropped by select!"
+        );
     });
-    assert_eq!(get(&job_polls), 6, "5 pending polls and one ready poll, never restarted");
+    assert_eq!(
+        get(&job_polls),
+        6,
+        "5 pending polls and one ready poll, never restarted"
+    );
     assert_eq!(get(&drops), 1);
 }
 

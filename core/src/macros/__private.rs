@@ -2,7 +2,7 @@
 //! names and signatures here change without notice.
 
 use core::fmt;
-pub use core::future::Future;
+pub use core::future::{Future, IntoFuture};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
@@ -15,31 +15,11 @@ pub use weft_macros::__select_clean_pattern as clean_pattern;
 #[cfg_attr(not(feature = "std"), path = "rng_global.rs")]
 mod rng;
 
-/// Turns a `join!`/`select!` operand into a future; its diagnostic says which operand is wrong.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a future, so join!/try_join!/select! cannot await it",
-    label = "this operand must be a future (or implement `IntoFuture`)",
-    note = "call the `async fn` (`f()`, not `f`) or wrap the value in `async {{ ... }}`"
-)]
-pub trait Operand {
-    /// The future the operand turns into.
-    type Future: Future;
-    /// Converts the operand.
-    fn into_operand_future(self) -> Self::Future;
-}
-
-impl<T: core::future::IntoFuture> Operand for T {
-    type Future = T::IntoFuture;
-    #[inline]
-    fn into_operand_future(self) -> Self::Future {
-        self.into_future()
-    }
-}
-
-/// `Operand::into_operand_future` as a function, so the expansion can call it by path.
+/// Turns a `join!`/`select!` operand into a future (the error for a non-future operand is
+/// rustc's "`T` is not a future").
 #[inline]
-pub fn into_future<T: Operand>(operand: T) -> T::Future {
-    operand.into_operand_future()
+pub fn into_future<T: IntoFuture>(operand: T) -> T::IntoFuture {
+    operand.into_future()
 }
 
 /// A pseudo-random number in `0..n` (`n > 0`), for `select!`'s start branch.
