@@ -291,21 +291,45 @@ macro_rules! __select_parse {
         )
     };
 
-    // ----- malformed branches -----
-    (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] } $pattern:pat => $($rest:tt)*) => {
+    // ----- malformed branches, most specific first -----
+    (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] }
+        $pattern:pat = $future:expr $(, if $condition:expr)? =>) => {
         ::core::compile_error!(::core::concat!(
             "select! branch `",
-            ::core::stringify!($pattern => ...),
-            "` has no future: write `pattern = future => handler`"
+            ::core::stringify!($pattern = $future $(, if $condition)? =>),
+            "` has no handler: write an expression or a block after `=>`"
+        ))
+    };
+    (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] }
+        $pattern:pat = $future:expr $(, if $condition:expr)? => $($rest:tt)+) => {
+        ::core::compile_error!(::core::concat!(
+            "cannot parse the handler of select! branch `",
+            ::core::stringify!($pattern = $future $(, if $condition)? => $($rest)+),
+            "`: a handler is a block `{ .. }` or an expression followed by `,` ",
+            "(is a `,` missing before the next branch?)"
+        ))
+    };
+    (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] }
+        $pattern:pat = $future:expr, $($rest:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "expected `=> handler` or `, if condition => handler` after the future of select! ",
+            "branch `",
+            ::core::stringify!($pattern = $future, $($rest)*),
+            "`"
         ))
     };
     (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] } $pattern:pat = $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
-            "malformed select! branch `",
+            "expected `=>` after the future of select! branch `",
             ::core::stringify!($pattern = $($rest)*),
-            "`: expected `=>` and a handler after the future (`pattern = future => handler`, ",
-            "optionally `pattern = future, if condition => handler`); an expression handler ",
-            "needs a `,` before the next branch"
+            "`: write `pattern = future => handler`"
+        ))
+    };
+    (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] } $pattern:pat => $($rest:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "select! branch `",
+            ::core::stringify!($pattern => $($rest)*),
+            "` has no future: write `pattern = future => handler`"
         ))
     };
     (@{ $biased:tt [$($pool:tt)*] [$($parsed:tt)*] } $($rest:tt)+) => {

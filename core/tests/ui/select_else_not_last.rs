@@ -1,9 +1,7 @@
-use std::future::ready;
-
 async fn f() -> u32 {
     weft_core::select! {
         else => 0,
-        v = ready(1) => v,
+        v = std::future::ready(1) => v,
     }
 }
 

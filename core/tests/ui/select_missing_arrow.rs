@@ -1,8 +1,6 @@
-use std::future::ready;
-
 async fn f() -> u32 {
     weft_core::select! {
-        v = ready(1) { v }
+        v = std::future::ready(1) { v }
     }
 }
 

@@ -1,9 +1,7 @@
-use std::future::ready;
-
 async fn f() -> u32 {
     weft_core::select! {
-        v = ready(1) => v
-        w = ready(2) => w,
+        v = std::future::ready(1) => v
+        w = std::future::ready(2) => w,
     }
 }
 
