@@ -266,7 +266,7 @@ fn panic_becomes_join_error_with_payload() {
     let h = EXEC.spawn(SpawnToken::new_boxed(async {
         panic!("kaboom");
     }));
-    let err: weft_core::task::JoinError = EXEC.block_on(h).map(|()| ()).unwrap_err();
+    let err: weft_core::task::JoinError = EXEC.block_on(h).unwrap_err();
     assert!(err.is_panic());
     assert!(err.to_string().contains("kaboom"), "{err}");
     let payload = err.into_panic();

@@ -57,7 +57,7 @@ const FLAGS: usize = REF_ONE - 1;
 
 /// The word a freshly bound task starts with: queued once, a JoinHandle, and three references
 /// (Notified, JoinHandle, alive).
-pub(crate) const INITIAL: usize = NOTIFIED | JOIN_INTEREST | 3 * REF_ONE;
+pub(crate) const INITIAL: usize = NOTIFIED | JOIN_INTEREST | (3 * REF_ONE);
 /// The word of a claimed but unbound slot (held by a `SpawnToken`).
 pub(crate) const CLAIMED: usize = REF_ONE;
 
@@ -343,4 +343,4 @@ impl State {
 }
 
 #[allow(dead_code)]
-const _: () = assert!(INITIAL & FLAGS == NOTIFIED | JOIN_INTEREST);
+const _: () = assert!(INITIAL & FLAGS == (NOTIFIED | JOIN_INTEREST));
