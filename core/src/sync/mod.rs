@@ -74,9 +74,9 @@ pub mod mpsc;
 pub mod oneshot;
 
 #[cfg(feature = "alloc")]
-//pub mod broadcast;
+pub mod broadcast;
 #[cfg(feature = "alloc")]
-//pub mod watch;
+pub mod watch;
 
 mod mutex;
 mod notify;

@@ -1,19 +1,22 @@
-//! Signal: hand a value from an interrupt handler or another thread to one waiting task.
+//! Signal: hand a value from an interrupt handler or another thread to a waiting task.
 //!
-//! The state is one of `Empty`, `Waiting(waker)` or `Signaled(value)` behind a [`Lock`]
-//! (a critical section without `std`, so [`Signal::signal`] is safe to call from an interrupt
-//! handler). `signal` overwrites an unconsumed value (the latest one wins, like a register) and
-//! wakes the waiter; [`Signal::wait`] takes the value. Only one task is meant to wait at a time:
-//! if a second task polls `wait`, the first one's waker is replaced, and it is woken so that it
-//! polls again and re-registers (both still complete, one per value). The value stays in the
-//! signal until a `wait` returns it, so dropping a pending `wait` loses nothing.
+//! The state is an `Option<T>` slot plus an intrusive FIFO [`WaitList`] of waiting [`Wait`]
+//! futures, behind a [`Lock`] (a critical section without `std`, so [`Signal::signal`] is safe
+//! to call from an interrupt handler). `signal` overwrites an unconsumed value (the latest one
+//! wins, like a hardware register) and wakes the first waiter; a `wait` takes the value.
+//! Usually one task waits; if several do, each value goes to one of them, in FIFO order.
+//!
+//! Cancellation: the value stays in the signal until a `wait` returns it. A `Wait` that was
+//! woken but is dropped before it took the value passes the wake-up to the next waiter, so the
+//! value is not stranded.
 
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 
 use super::lock::Lock;
+use super::wait_list::{WaitList, Waiter};
 
 /// A single-slot, overwrite-on-send notification carrying a value.
 ///
@@ -31,10 +34,10 @@ pub struct Signal<T> {
     state: Lock<State<T>>,
 }
 
-enum State<T> {
-    Empty,
-    Waiting(Waker),
-    Signaled(T),
+struct State<T> {
+    value: Option<T>,
+    /// Node data: whether a `signal` woke this waiter.
+    waiters: WaitList<bool>,
 }
 
 impl<T> Signal<T> {
@@ -48,12 +51,15 @@ impl<T> Signal<T> {
         /// ```
         pub fn new() -> Self {
             Signal {
-                state: Lock::new(State::Empty),
+                state: Lock::new(State {
+                    value: None,
+                    waiters: WaitList::new(),
+                }),
             }
         }
     }
 
-    /// Stores `value` (replacing an unconsumed one) and wakes the waiting task.
+    /// Stores `value` (replacing an unconsumed one) and wakes the first waiting task.
     ///
     /// Safe to call from an interrupt handler on targets without `std`.
     ///
@@ -65,17 +71,18 @@ impl<T> Signal<T> {
     /// assert_eq!(s.try_take(), Some(2));
     /// ```
     pub fn signal(&self, value: T) {
-        let old = self
-            .state
-            .with(|s| core::mem::replace(s, State::Signaled(value)));
-        match old {
-            State::Waiting(w) => w.wake(),
-            // An overwritten value is dropped here, outside the lock.
-            State::Signaled(_) | State::Empty => {}
+        let (old, waker) = self.state.with(|s| {
+            let old = s.value.replace(value);
+            (old, wake_first(&mut s.waiters))
+        });
+        // An overwritten value is dropped outside the lock.
+        drop(old);
+        if let Some(w) = waker {
+            w.wake();
         }
     }
 
-    /// Clears an unconsumed value (a waiting task keeps waiting).
+    /// Clears an unconsumed value (waiting tasks keep waiting).
     ///
     /// ```
     /// use weft_core::sync::Signal;
@@ -85,11 +92,7 @@ impl<T> Signal<T> {
     /// assert!(!s.signaled());
     /// ```
     pub fn reset(&self) {
-        let old = self.state.with(|s| match s {
-            State::Signaled(_) => core::mem::replace(s, State::Empty),
-            _ => State::Empty,
-        });
-        drop(old);
+        drop(self.try_take());
     }
 
     /// Takes the value if one is stored, without waiting.
@@ -102,13 +105,7 @@ impl<T> Signal<T> {
     /// assert_eq!(s.try_take(), Some('x'));
     /// ```
     pub fn try_take(&self) -> Option<T> {
-        self.state.with(|s| match s {
-            State::Signaled(_) => match core::mem::replace(s, State::Empty) {
-                State::Signaled(v) => Some(v),
-                _ => unreachable!(),
-            },
-            _ => None,
-        })
+        self.state.with(|s| s.value.take())
     }
 
     /// Whether a value is stored.
@@ -120,7 +117,7 @@ impl<T> Signal<T> {
     /// assert!(s.signaled());
     /// ```
     pub fn signaled(&self) -> bool {
-        self.state.with(|s| matches!(s, State::Signaled(_)))
+        self.state.with(|s| s.value.is_some())
     }
 
     /// Waits for a value and takes it. Cancellation-safe: the value stays in the signal until
@@ -134,43 +131,23 @@ impl<T> Signal<T> {
     /// assert_eq!(block_on(s.wait()), 3);
     /// ```
     pub fn wait(&self) -> Wait<'_, T> {
-        Wait { signal: self }
+        Wait {
+            signal: self,
+            waiter: Waiter::new(false),
+        }
     }
+}
 
-    /// Polls for the value: takes it if stored, otherwise registers the waker.
-    ///
-    /// ```
-    /// use std::task::{Context, Waker};
-    /// use weft_core::sync::Signal;
-    /// let s = Signal::new();
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert!(s.poll_wait(&mut cx).is_pending());
-    /// s.signal(1);
-    /// assert!(s.poll_wait(&mut cx).is_ready());
-    /// ```
-    pub fn poll_wait(&self, cx: &mut Context<'_>) -> Poll<T> {
-        let (ready, displaced) = self.state.with(|s| match s {
-            State::Signaled(_) => match core::mem::replace(s, State::Empty) {
-                State::Signaled(v) => (Some(v), None),
-                _ => unreachable!(),
-            },
-            State::Waiting(w) if w.will_wake(cx.waker()) => (None, None),
-            State::Waiting(_) => match core::mem::replace(s, State::Waiting(cx.waker().clone())) {
-                State::Waiting(old) => (None, Some(old)),
-                _ => unreachable!(),
-            },
-            State::Empty => {
-                *s = State::Waiting(cx.waker().clone());
-                (None, None)
-            }
-        });
-        if let Some(w) = displaced {
-            w.wake();
-        }
-        match ready {
-            Some(v) => Poll::Ready(v),
-            None => Poll::Pending,
-        }
+/// Pops the first waiter, marks it woken and returns its waker.
+fn wake_first(waiters: &mut WaitList<bool>) -> Option<core::task::Waker> {
+    let w = waiters.pop_front()?;
+    // SAFETY: `w` was linked, hence valid; the caller holds the lock (it has `&mut` to the
+    // list, which lives inside the lock).
+    unsafe {
+        w.as_ref().with(|n| {
+            n.data = true;
+            n.waker.take()
+        })
     }
 }
 
@@ -201,12 +178,58 @@ impl<T> fmt::Debug for Signal<T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Wait<'a, T> {
     signal: &'a Signal<T>,
+    waiter: Waiter<bool>,
 }
 
 impl<T> Future for Wait<'_, T> {
     type Output = T;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        self.signal.poll_wait(cx)
+        // SAFETY: nothing is moved out; the waiter stays pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let waiter = &this.waiter;
+        let value = this.signal.state.with(|s| {
+            let value = s.value.take();
+            // SAFETY: lock held; the waiter is pinned and `Drop` unlinks it.
+            unsafe {
+                if value.is_some() {
+                    s.waiters.remove(waiter.as_ptr());
+                } else {
+                    let linked = waiter.with(|n| {
+                        n.data = false;
+                        n.set_waker(cx.waker());
+                        n.is_queued()
+                    });
+                    if !linked {
+                        s.waiters.push_back(waiter.as_ptr());
+                    }
+                }
+            }
+            value
+        });
+        match value {
+            Some(v) => Poll::Ready(v),
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Drop for Wait<'_, T> {
+    fn drop(&mut self) {
+        let ptr = self.waiter.as_ptr();
+        let waiter = &self.waiter;
+        let waker = self.signal.state.with(|s| {
+            // SAFETY: lock held; the waiter is only ever linked into this list.
+            let linked = unsafe { s.waiters.remove(ptr) };
+            // SAFETY: lock held.
+            let woken = unsafe { waiter.with(|n| n.data) };
+            // Woken for a value we will never take: pass the wake-up on.
+            (!linked && woken && s.value.is_some())
+                .then(|| wake_first(&mut s.waiters))
+                .flatten()
+        });
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 }
 

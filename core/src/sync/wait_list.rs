@@ -42,6 +42,11 @@ pub(crate) struct Node<T> {
 }
 
 impl<T> Node<T> {
+    /// Whether the node is currently linked into a list.
+    pub(crate) fn is_queued(&self) -> bool {
+        self.queued
+    }
+
     /// Stores `waker` unless the stored one would wake the same task.
     pub(crate) fn set_waker(&mut self, waker: &Waker) {
         match &self.waker {
