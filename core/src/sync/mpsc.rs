@@ -270,13 +270,16 @@ impl<T, Q> Chan<T, Q> {
     }
 }
 
+/// A closure run under the channel's lock.
+type LockedFn<'f, T> = dyn FnMut(&mut State<T>, &mut dyn Queue<T>) + 'f;
+
 /// The buffer-erased view of a [`Chan`] that endpoints hold.
 pub(crate) trait RawChan<T> {
-    fn with_dyn(&self, f: &mut dyn FnMut(&mut State<T>, &mut dyn Queue<T>));
+    fn with_dyn(&self, f: &mut LockedFn<'_, T>);
 }
 
 impl<T, Q: Queue<T>> RawChan<T> for Chan<T, Q> {
-    fn with_dyn(&self, f: &mut dyn FnMut(&mut State<T>, &mut dyn Queue<T>)) {
+    fn with_dyn(&self, f: &mut LockedFn<'_, T>) {
         self.inner.with(|i| f(&mut i.state, &mut i.queue))
     }
 }
