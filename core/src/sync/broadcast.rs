@@ -62,7 +62,7 @@ impl<T> std::error::Error for SendError<T> {}
 /// The error returned by [`Receiver::recv`].
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::broadcast::{self, RecvError};
 /// let (tx, mut rx) = broadcast::channel(2);
 /// for i in 0..5 { tx.send(i).unwrap(); }
@@ -179,7 +179,7 @@ impl<T> Chan<T> {
 /// Panics if `capacity` is 0.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::broadcast;
 /// let (tx, mut rx1) = broadcast::channel(16);
 /// let mut rx2 = tx.subscribe();
@@ -324,7 +324,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// The receiving half of a broadcast channel, with its own read position.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::broadcast;
 /// let (tx, mut rx) = broadcast::channel(4);
 /// std::thread::spawn(move || { tx.send(1).unwrap(); });
@@ -356,7 +356,7 @@ impl<T: Clone> Receiver<T> {
     /// Waits for the next message. Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::broadcast::{self, RecvError};
     /// let (tx, mut rx) = broadcast::channel(4);
     /// tx.send(1).unwrap();
@@ -453,7 +453,7 @@ impl<T> fmt::Debug for Receiver<T> {
 /// The future returned by [`Receiver::recv`].
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::broadcast::{self, Recv};
 /// let (tx, mut rx) = broadcast::channel(4);
 /// tx.send(3).unwrap();

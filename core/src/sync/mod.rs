@@ -105,33 +105,3 @@ macro_rules! loom_const_fn {
     };
 }
 pub(crate) use loom_const_fn;
-
-/// A minimal `block_on` for the documentation examples of this module (parks the thread until
-/// the future's waker is woken). Not part of the API; use a runtime in real code.
-#[doc(hidden)]
-#[cfg(feature = "std")]
-pub fn __doc_block_on<F: core::future::Future>(fut: F) -> F::Output {
-    use core::task::{Context, Poll};
-    use std::sync::Arc;
-    use std::task::Wake;
-
-    struct ThreadWaker(std::thread::Thread);
-    impl Wake for ThreadWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-
-    let waker = Arc::new(ThreadWaker(std::thread::current())).into();
-    let mut cx = Context::from_waker(&waker);
-    let mut fut = core::pin::pin!(fut);
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::park();
-    }
-}

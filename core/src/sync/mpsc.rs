@@ -51,7 +51,7 @@ use super::wait_list::{WaitList, WakeList, Waiter};
 /// The error returned by [`Sender::send`] when the receiver is gone; holds the value back.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::mpsc;
 /// let (tx, rx) = mpsc::channel(1);
 /// drop(rx);
@@ -331,7 +331,7 @@ fn close_senders<T>(chan: &(dyn RawChan<T> + '_)) {
 /// Storage for a bounded channel of capacity `N` that needs no allocator.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::mpsc;
 ///
 /// static EVENTS: mpsc::Channel<u32, 8> = mpsc::Channel::new();
@@ -433,7 +433,7 @@ fn endpoints<'a, T>(chan: Handle<'a, T>) -> (Sender<'a, T>, Receiver<'a, T>) {
 /// Panics if `buffer` is 0.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::mpsc;
 /// let (tx, mut rx) = mpsc::channel(16);
 /// for i in 0..3 {
@@ -459,7 +459,7 @@ pub fn channel<'a, T: 'a>(buffer: usize) -> (Sender<'a, T>, Receiver<'a, T>) {
 /// Creates an unbounded channel on the heap: sending never waits.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::mpsc;
 /// let (tx, mut rx) = mpsc::unbounded_channel();
 /// for i in 0..1000 {
@@ -484,7 +484,7 @@ pub fn unbounded_channel<'a, T: 'a>() -> (UnboundedSender<'a, T>, UnboundedRecei
 /// The sending half of a channel; clone it to have several producers.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::mpsc;
 /// let (tx, mut rx) = mpsc::channel::<u8>(1);
 /// let tx2 = tx.clone();
@@ -512,7 +512,7 @@ impl<T> Sender<'_, T> {
     /// Not cancellation-safe (see the [module docs](self)).
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::mpsc;
     /// let ch = mpsc::Channel::<u8, 1>::new();
     /// let (tx, mut rx) = ch.split();
@@ -527,7 +527,7 @@ impl<T> Sender<'_, T> {
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         SendFut {
-            chan: &*self.chan,
+            tx: self,
             state: SendState::Init,
             waiter: Waiter::new(SendSlot {
                 value: Some(value),
@@ -642,13 +642,14 @@ enum SendState {
 }
 
 /// The future behind [`Sender::send`].
-struct SendFut<'c, T> {
-    chan: &'c (dyn RawChan<T> + 'c),
+struct SendFut<'s, 'a, T> {
+    /// The sender (not the bare channel: `Sender` is `Sync`, so this future is `Send`).
+    tx: &'s Sender<'a, T>,
     state: SendState,
     waiter: Waiter<SendSlot<T>>,
 }
 
-impl<T> Future for SendFut<'_, T> {
+impl<T> Future for SendFut<'_, '_, T> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -656,7 +657,7 @@ impl<T> Future for SendFut<'_, T> {
         let this = unsafe { self.get_unchecked_mut() };
         let waiter = &this.waiter;
         let res = match this.state {
-            SendState::Init => with(this.chan, |s, q| {
+            SendState::Init => with(&*this.tx.chan, |s, q| {
                 // SAFETY: lock held (and the node is not linked yet).
                 let value = unsafe { waiter.with(|n| n.data.value.take()) }
                     .expect("value present before the first poll");
@@ -679,7 +680,7 @@ impl<T> Future for SendFut<'_, T> {
                 }
             }),
             // SAFETY: lock held while touching the node.
-            SendState::Waiting => with(this.chan, |_, _| unsafe {
+            SendState::Waiting => with(&*this.tx.chan, |_, _| unsafe {
                 waiter.with(|n| match n.data.outcome {
                     SendOutcome::Waiting => {
                         n.set_waker(cx.waker());
@@ -714,13 +715,13 @@ impl<T> Future for SendFut<'_, T> {
     }
 }
 
-impl<T> Drop for SendFut<'_, T> {
+impl<T> Drop for SendFut<'_, '_, T> {
     fn drop(&mut self) {
         if self.state == SendState::Waiting {
             let ptr = self.waiter.as_ptr();
             // SAFETY: lock held; the waiter is only ever linked into this list. The value (if
             // still here) is dropped with `self`, after the lock is released.
-            with(self.chan, |s, _| unsafe { s.senders.remove(ptr) });
+            with(&*self.tx.chan, |s, _| unsafe { s.senders.remove(ptr) });
         }
     }
 }
@@ -793,7 +794,7 @@ impl<T> fmt::Debug for UnboundedSender<'_, T> {
 /// The receiving half of a channel. Also a [`Stream`] of the messages.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::mpsc;
 /// let (tx, mut rx) = mpsc::channel(2);
 /// tx.try_send(1).unwrap();
@@ -815,7 +816,7 @@ impl<T> Receiver<'_, T> {
     /// sender is gone (or the channel was closed). Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::mpsc;
     /// let (tx, mut rx) = mpsc::channel(1);
     /// std::thread::spawn(move || block_on(tx.send(7)).unwrap());
@@ -898,7 +899,7 @@ impl<T> Receiver<'_, T> {
     /// the messages already buffered can still be received.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::mpsc;
     /// let (tx, mut rx) = mpsc::channel(2);
     /// tx.try_send(1).unwrap();

@@ -21,7 +21,7 @@ use super::semaphore::Semaphore;
 /// An async mutual-exclusion lock; the guard can be held across `.await` points.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::Mutex;
 ///
 /// static COUNTER: Mutex<u32> = Mutex::const_new(0);
@@ -109,7 +109,7 @@ impl<T: ?Sized> Mutex<T> {
     /// passes on to the next waiter.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Mutex;
     /// let m = Mutex::new(vec![1]);
     /// block_on(async {
@@ -158,7 +158,7 @@ impl<T: ?Sized> Mutex<T> {
     /// so it can be moved into a spawned task.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use std::sync::Arc;
     /// use weft_core::sync::Mutex;
     /// let m = Arc::new(Mutex::new(0));
@@ -213,7 +213,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
 /// The guard of a locked [`Mutex`]; unlocks on drop.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::{Mutex, MutexGuard};
 /// let m = Mutex::new(1);
 /// block_on(async {
@@ -260,7 +260,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
 /// The guard of a [`Mutex`] locked through an `Arc`; unlocks on drop.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use std::sync::Arc;
 /// use weft_core::sync::{Mutex, OwnedMutexGuard};
 /// let m = Arc::new(Mutex::new(1));

@@ -29,7 +29,7 @@ use super::wait_list::{WaitList, WakeList, Waiter};
 /// at once), [`notify_waiters`](Self::notify_waiters) wakes all current waiters.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use std::sync::Arc;
 /// use weft_core::sync::Notify;
 ///
@@ -103,7 +103,7 @@ impl Notify {
     /// `notify_waiters` called after this method. Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Notify;
     /// let n = Notify::new();
     /// n.notify_one(); // stored as a permit
@@ -125,7 +125,7 @@ impl Notify {
     /// waits. Several calls with no waiter store a single permit.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Notify;
     /// let n = Notify::new();
     /// n.notify_one();
@@ -161,7 +161,7 @@ impl Notify {
     /// permit.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Notify;
     /// let n = Notify::new();
     /// let a = n.notified();
@@ -235,7 +235,7 @@ enum NState {
 /// The future returned by [`Notify::notified`].
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::{Notified, Notify};
 /// let n = Notify::new();
 /// let fut: Notified<'_> = n.notified();

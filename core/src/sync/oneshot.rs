@@ -30,7 +30,7 @@ use super::shared::Shared;
 /// The error returned by a [`Receiver`] whose [`Sender`] was dropped without sending.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::oneshot;
 /// let ch = oneshot::Channel::<u8>::new();
 /// let (tx, rx) = ch.split();
@@ -118,7 +118,7 @@ impl<T> Inner<T> {
 /// Storage for a oneshot channel that needs no allocator; see the [module docs](self).
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::oneshot;
 ///
 /// static REPLY: oneshot::Channel<u32> = oneshot::Channel::new();
@@ -179,7 +179,7 @@ impl<T> Channel<T> {
     /// Panics if a sender or receiver from a previous `split` is still alive.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::oneshot;
     /// let ch = oneshot::Channel::new();
     /// let (tx, rx) = ch.split();
@@ -208,7 +208,7 @@ impl<T> fmt::Debug for Channel<T> {
 /// Creates a heap-allocated oneshot channel.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::oneshot;
 /// let (tx, rx) = oneshot::channel();
 /// std::thread::spawn(move || tx.send(String::from("done")).unwrap());
@@ -244,7 +244,7 @@ pub struct Sender<'a, T> {
 /// Receives the value of a oneshot channel: `.await` it (or poll it; it is `Unpin`).
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::oneshot;
 /// let (tx, rx) = oneshot::channel::<u8>();
 /// tx.send(9).unwrap();
@@ -334,7 +334,7 @@ impl<T> Sender<'_, T> {
     /// no one wants any more. Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::oneshot;
     /// let (mut tx, rx) = oneshot::channel::<()>();
     /// std::thread::spawn(move || drop(rx));

@@ -20,7 +20,7 @@ const DEFAULT_MAX_READERS: u32 = u32::MAX >> 3;
 /// An async reader-writer lock: many readers or one writer, served in FIFO order.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::RwLock;
 ///
 /// static CONFIG: RwLock<u32> = RwLock::const_new(1);
@@ -111,7 +111,7 @@ impl<T: ?Sized> RwLock<T> {
     /// Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::RwLock;
     /// let l = RwLock::new(1);
     /// assert_eq!(*block_on(l.read()), 1);
@@ -132,7 +132,7 @@ impl<T: ?Sized> RwLock<T> {
     /// Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::RwLock;
     /// let l = RwLock::new(1);
     /// block_on(async { *l.write().await += 1 });

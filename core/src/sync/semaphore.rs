@@ -39,7 +39,7 @@ pub const MAX_PERMITS: usize = usize::MAX >> 3;
 /// A counting semaphore for tasks: waiters are served in FIFO order.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::Semaphore;
 ///
 /// static SEM: Semaphore = Semaphore::const_new(2);
@@ -80,7 +80,7 @@ enum Outcome {
 /// The error returned by [`Semaphore::acquire`] when the semaphore is closed.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::Semaphore;
 ///
 /// let sem = Semaphore::new(0);
@@ -211,7 +211,7 @@ impl Semaphore {
     /// Waits for one permit. See [`acquire_many`](Self::acquire_many).
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Semaphore;
     /// let sem = Semaphore::new(1);
     /// block_on(async {
@@ -229,7 +229,7 @@ impl Semaphore {
     /// completes gives back any permits it was granted and keeps the place of the others.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Semaphore;
     /// let sem = Semaphore::new(5);
     /// block_on(async {
@@ -382,7 +382,7 @@ impl Semaphore {
     /// Waits for one permit held by an `Arc` of the semaphore (no borrow).
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use std::sync::Arc;
     /// use weft_core::sync::Semaphore;
     /// let sem = Arc::new(Semaphore::new(1));
@@ -398,7 +398,7 @@ impl Semaphore {
     /// Waits for `n` permits held by an `Arc` of the semaphore.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use std::sync::Arc;
     /// use weft_core::sync::Semaphore;
     /// let sem = Arc::new(Semaphore::new(4));
@@ -473,7 +473,7 @@ enum AcqState {
 /// The future returned by [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::{Semaphore, Acquire};
 /// let sem = Semaphore::new(1);
 /// let fut: Acquire<'_> = sem.acquire();

@@ -21,7 +21,7 @@ use super::wait_list::{WaitList, Waiter};
 /// A single-slot, overwrite-on-send notification carrying a value.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::Signal;
 ///
 /// static BUTTON: Signal<u32> = Signal::new();
@@ -124,7 +124,7 @@ impl<T> Signal<T> {
     /// the returned future completes.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::Signal;
     /// let s = Signal::new();
     /// s.signal(3);
@@ -168,7 +168,7 @@ impl<T> fmt::Debug for Signal<T> {
 /// The future returned by [`Signal::wait`].
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::{Signal, Wait};
 /// let s = Signal::new();
 /// s.signal(5u8);

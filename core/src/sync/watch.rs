@@ -62,7 +62,7 @@ impl<T> std::error::Error for SendError<T> {}
 /// is gone.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::watch;
 /// let (tx, mut rx) = watch::channel(0);
 /// drop(tx);
@@ -205,7 +205,7 @@ impl<T> Chan<T> {
 /// Creates a watch channel holding `init`.
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::watch;
 /// let (tx, mut rx) = watch::channel("idle");
 /// let t = std::thread::spawn(move || { tx.send("busy").unwrap(); tx });
@@ -419,7 +419,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// The receiving half of a watch channel; cloneable (each clone tracks what it has seen).
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::watch;
 /// let (tx, mut rx) = watch::channel(0);
 /// let mut rx2 = rx.clone();
@@ -498,7 +498,7 @@ impl<T> Receiver<T> {
     /// sender is gone (even if a value was left unseen, as tokio does). Cancellation-safe.
     ///
     /// ```
-    /// # use weft_core::sync::__doc_block_on as block_on;
+    /// # use weft_core::executor::block_on;
     /// use weft_core::sync::watch;
     /// let (tx, mut rx) = watch::channel(0);
     /// std::thread::spawn(move || { tx.send(1).unwrap(); tx });
@@ -540,7 +540,7 @@ impl<T> fmt::Debug for Receiver<T> {
 /// The future returned by [`Receiver::changed`].
 ///
 /// ```
-/// # use weft_core::sync::__doc_block_on as block_on;
+/// # use weft_core::executor::block_on;
 /// use weft_core::sync::watch;
 /// let (tx, mut rx) = watch::channel(0);
 /// tx.send(1).unwrap();
