@@ -9,7 +9,7 @@
 //! - `#[weft::test] async fn t() { body }` becomes the same with `#[test]`, the
 //!   current-thread flavor, and `.start_paused(true)` when asked.
 //! - `#[weft_core::task(pool_size = N)] async fn f(a: A) -> T { body }` becomes
-//!   `fn f(a: A) -> Result<SpawnToken<T>, SpawnError>` that spawns the body into a static pool
+//!   `fn f(a: A) -> Result<SpawnToken<T, impl Sized>, SpawnError>` that spawns the body into a static pool
 //!   of N slots sized at compile time from the function item (see `task.rs` for the
 //!   technique).
 //!
@@ -23,6 +23,7 @@ use proc_macro::TokenStream;
 
 mod args;
 mod entry;
+mod select;
 mod task;
 
 /// Runs an `async fn main` on a weft runtime.
@@ -99,4 +100,12 @@ pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn weft_task(attr: TokenStream, item: TokenStream) -> TokenStream {
     task::expand(task::Via::Weft, attr.into(), item.into()).into()
+}
+
+/// Helper of `weft_core::select!` (not a public API): returns the given pattern without `ref`,
+/// `mut` and reference patterns, so `select!` can test a branch output by reference.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __select_clean_pattern(input: TokenStream) -> TokenStream {
+    select::clean_pattern(input.into()).into()
 }
