@@ -29,7 +29,6 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::{Ident, ItemFn, LitInt, Path, ReturnType};
 
 use crate::args::{self, Arg, Seen};
@@ -187,11 +186,11 @@ fn check_signature(kind: Kind, f: &ItemFn) -> syn::Result<()> {
                     .to_string()
             }
         };
-        errors.push(syn::Error::new(sig.inputs.span(), msg));
+        errors.push(syn::Error::new_spanned(&sig.inputs, msg));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            sig.generics.span(),
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
             format!(
                 "a {} function cannot be generic: it is called once, with no type to pick; \
                  remove the generic parameters",
@@ -217,8 +216,8 @@ fn check_signature(kind: Kind, f: &ItemFn) -> syn::Result<()> {
             let is_test = p.is_ident("test")
                 || (p.segments.len() >= 2 && p.segments.last().is_some_and(|s| s.ident == "test"));
             if is_test {
-                errors.push(syn::Error::new(
-                    attr.span(),
+                errors.push(syn::Error::new_spanned(
+                    attr,
                     "#[weft::test] already marks the function as a test; remove this second test attribute",
                 ));
             }

@@ -76,15 +76,16 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// #[weft_core::task(pool_size = 4)]
 /// async fn handle(id: u32) -> u32 { id * 2 }
 ///
-/// let token = handle(7)?;        // Result<SpawnToken<u32>, SpawnError>
+/// let token = handle(7)?;        // Result<SpawnToken<u32, impl Sized>, SpawnError>
 /// let join = spawner.spawn(token);
 /// assert_eq!(join.await?, 14);
 /// ```
 ///
 /// Calling the function no longer runs anything: it moves the arguments into a free slot of
-/// the pool and returns a `SpawnToken<T>` (`T` is the function's return type) to hand to an
-/// executor, or a `SpawnError` when all slots hold a running task. The output comes back
-/// through the task's `JoinHandle`. A task cannot be generic, take `self` or `impl Trait`,
+/// the pool and returns a `SpawnToken<T, impl Sized>` (`T` is the function's return type;
+/// the opaque marker is `Send` exactly when the task's future is) to hand to an executor, or
+/// a `SpawnError` when all slots hold a running task. The output comes back through the
+/// task's `JoinHandle`. A task cannot be generic, take `self` or `impl Trait`,
 /// or borrow non-`'static` data: its pool is a `static` sized for exactly one future type.
 ///
 /// `crate = "path"` names the `weft_core` crate when it is reached through a re-export.

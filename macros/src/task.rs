@@ -10,7 +10,7 @@
 //!
 //! ```text
 //! #[task(pool_size = 4)]                      #(attrs)*
-//! async fn echo(n: u32) -> u32 { n }   ==>    fn echo(n: u32) -> Result<<core>::task::SpawnToken<u32>,
+//! async fn echo(n: u32) -> u32 { n }   ==>    fn echo(n: u32) -> Result<<core>::task::SpawnToken<u32, impl Sized>,
 //!                                                                      <core>::task::SpawnError> {
 //!                                                 async fn __weft_task_fn((n,): (u32,)) -> u32 { n }
 //!                                                 const __WEFT_POOL_SIZE: usize = 4;
@@ -32,7 +32,13 @@
 //! `<core>` is `::weft_core` for `#[weft_core::task]` and `::weft::__core` for
 //! `#[weft::task]`; `crate = "path"` names the crate the macro was reached through.
 //!
-//! A task that never returns (`-> !`) yields `SpawnToken<core::convert::Infallible>`,
+//! `SpawnToken<T, F>` carries the future type `F` as a marker so that the token is `Send`
+//! exactly when the future is. `F` cannot be named here, so the function returns
+//! `SpawnToken<T, impl Sized>`: an opaque type leaks its auto traits, so a token of a `Send`
+//! future is still `Send` and can go to `Executor::spawn`, while a `!Send` one goes to a
+//! `Spawner`.
+//!
+//! A task that never returns (`-> !`) yields `SpawnToken<core::convert::Infallible, _>`,
 //! because `!` cannot be written as a type argument on stable Rust.
 
 use proc_macro2::{Span, TokenStream};
@@ -121,8 +127,8 @@ struct ArgTypeCheck {
 
 impl<'ast> Visit<'ast> for ArgTypeCheck {
     fn visit_type_impl_trait(&mut self, t: &'ast syn::TypeImplTrait) {
-        self.errors.push(syn::Error::new(
-            t.impl_token.span,
+        self.errors.push(syn::Error::new_spanned(
+            t,
             "a pool task cannot take `impl Trait` arguments: `impl Trait` in argument position is a \
              hidden generic parameter, and a static pool is sized for exactly one future type; \
              take a concrete type instead",
@@ -132,13 +138,14 @@ impl<'ast> Visit<'ast> for ArgTypeCheck {
     fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
         let is_static = r.lifetime.as_ref().is_some_and(|l| l.ident == "static");
         if !is_static {
-            self.errors.push(syn::Error::new(
-                r.and_token.span,
+            self.errors.push(syn::Error::new_spanned(
+                r,
                 "arguments of a pool task must be `'static`: the task lives in a static pool and \
                  may run long after the caller returns; write `&'static T` or pass an owned value",
             ));
         }
-        syn::visit::visit_type_reference(self, r);
+        // The reference's own lifetime was judged above; look only inside the referent.
+        self.visit_type(&r.elem);
     }
 
     fn visit_lifetime(&mut self, l: &'ast syn::Lifetime) {
@@ -166,15 +173,25 @@ fn check_signature(via: Via, f: &ItemFn) -> syn::Result<()> {
             ),
         ));
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            sig.generics.span(),
+    let generic = !sig.generics.params.is_empty() || sig.generics.where_clause.is_some();
+    if generic {
+        let only_lifetimes = sig
+            .generics
+            .params
+            .iter()
+            .all(|p| matches!(p, syn::GenericParam::Lifetime(_)));
+        let msg = if only_lifetimes && sig.generics.where_clause.is_none() {
+            "a pool task cannot have lifetime parameters: the task lives in a static pool and may \
+             run long after the caller returns, so everything it holds must be `'static`; take \
+             `&'static T` or an owned value instead"
+        } else {
             "a pool task cannot be generic: its pool is one `static` whose size is the size of \
              this function's future, and Rust has no generic statics, so one pool cannot hold \
              the futures of every instantiation. Write one non-generic task per concrete type \
-             (each gets its own pool), or spawn the generic future as a heap task with \
-             `weft::spawn`",
-        ));
+             (each gets its own pool), or spawn the generic future as a heap task instead \
+             (`weft::spawn`, or `SpawnToken::new_boxed` with the `alloc` feature)"
+        };
+        errors.push(syn::Error::new_spanned(&sig.generics, msg));
     }
     if let Some(c) = &sig.constness {
         errors.push(syn::Error::new(
@@ -206,12 +223,13 @@ fn check_signature(via: Via, f: &ItemFn) -> syn::Result<()> {
     let mut types = ArgTypeCheck { errors: Vec::new() };
     for input in &sig.inputs {
         match input {
-            FnArg::Receiver(r) => errors.push(syn::Error::new(
-                r.span(),
+            FnArg::Receiver(r) => errors.push(syn::Error::new_spanned(
+                r,
                 "a pool task cannot take `self`: its pool is a static and the task must own \
                  everything it uses; make it a free function that takes the value as an argument",
             )),
-            FnArg::Typed(t) => types.visit_type(&t.ty),
+            FnArg::Typed(t) if !generic => types.visit_type(&t.ty),
+            FnArg::Typed(_) => {}
         }
     }
     errors.extend(types.errors);
@@ -305,7 +323,10 @@ fn stub(core: &TokenStream, f: &ItemFn) -> TokenStream {
     let generics = &f.sig.generics;
     let where_clause = &f.sig.generics.where_clause;
     let inputs = &f.sig.inputs;
-    let out = output_type(&f.sig.output);
+    let out = match &f.sig.output {
+        ReturnType::Type(_, ty) if find_impl_trait(ty).is_some() => quote!(()),
+        output => output_type(output),
+    };
     quote! {
         #(#attrs)*
         #[allow(unused_variables, dead_code, clippy::diverging_sub_expression)]
@@ -383,7 +404,10 @@ fn generate(config: &Config, f: ItemFn) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis fn #ident(#(#outer_args),*)
-            -> ::core::result::Result<#core::task::SpawnToken<#out>, #core::task::SpawnError>
+            -> ::core::result::Result<
+                #core::task::SpawnToken<#out, impl ::core::marker::Sized>,
+                #core::task::SpawnError,
+            >
         {
             async fn #inner((#(#pats,)*): (#(#tys,)*)) #inner_output #block
             const #size: usize = #pool_size;
@@ -421,7 +445,7 @@ mod tests {
                 }
             ),
         );
-        assert!(out.contains("fnblink()->::core::result::Result<::weft_core::task::SpawnToken<()>,::weft_core::task::SpawnError>"), "{out}");
+        assert!(out.contains("fnblink()->::core::result::Result<::weft_core::task::SpawnToken<(),impl::core::marker::Sized>,::weft_core::task::SpawnError,>"), "{out}");
         assert!(out.contains("asyncfn__weft_task_fn(():())"), "{out}");
         assert!(out.contains("const__WEFT_POOL_SIZE:usize=1;"), "{out}");
         assert!(
@@ -444,7 +468,7 @@ mod tests {
                 }
             ),
         );
-        assert!(out.contains("pubfnecho(n:u32,__weft_arg1:(u8,u8))->::core::result::Result<::weft_core::task::SpawnToken<u32>,"), "{out}");
+        assert!(out.contains("pubfnecho(n:u32,__weft_arg1:(u8,u8))->::core::result::Result<::weft_core::task::SpawnToken<u32,impl::core::marker::Sized>,"), "{out}");
         assert!(
             out.contains("asyncfn__weft_task_fn((mutn,(a,b),):(u32,(u8,u8),))->u32{n+=1;n}"),
             "{out}"
@@ -465,7 +489,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains("SpawnToken<::core::convert::Infallible>"),
+            out.contains("SpawnToken<::core::convert::Infallible,impl::core::marker::Sized>"),
             "{out}"
         );
         assert!(

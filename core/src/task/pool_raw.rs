@@ -27,7 +27,7 @@
 //! The whole expansion, for `#[task(pool_size = 4)] async fn echo(n: u32) -> u32`:
 //!
 //! ```text
-//! fn echo(n: u32) -> Result<SpawnToken<u32>, SpawnError> {
+//! fn echo(n: u32) -> Result<SpawnToken<u32, impl Sized>, SpawnError> {
 //!     async fn __weft_task_fn((n,): (u32,)) -> u32 { .. }
 //!     const __WEFT_POOL_SIZE: usize = 4;
 //!     static __WEFT_POOL: TaskPoolRaw<
@@ -139,12 +139,35 @@ macro_rules! alignments {
 }
 
 alignments!(
-    Align1 = 1, Align2 = 2, Align4 = 4, Align8 = 8, Align16 = 16, Align32 = 32, Align64 = 64,
-    Align128 = 128, Align256 = 256, Align512 = 512, Align1k = 1024, Align2k = 2048,
-    Align4k = 4096, Align8k = 8192, Align16k = 16384, Align32k = 32768, Align64k = 65536,
-    Align128k = 131072, Align256k = 262144, Align512k = 524288, Align1m = 1048576,
-    Align2m = 2097152, Align4m = 4194304, Align8m = 8388608, Align16m = 16777216,
-    Align32m = 33554432, Align64m = 67108864, Align128m = 134217728, Align256m = 268435456,
+    Align1 = 1,
+    Align2 = 2,
+    Align4 = 4,
+    Align8 = 8,
+    Align16 = 16,
+    Align32 = 32,
+    Align64 = 64,
+    Align128 = 128,
+    Align256 = 256,
+    Align512 = 512,
+    Align1k = 1024,
+    Align2k = 2048,
+    Align4k = 4096,
+    Align8k = 8192,
+    Align16k = 16384,
+    Align32k = 32768,
+    Align64k = 65536,
+    Align128k = 131072,
+    Align256k = 262144,
+    Align512k = 524288,
+    Align1m = 1048576,
+    Align2m = 2097152,
+    Align4m = 4194304,
+    Align8m = 8388608,
+    Align16m = 16777216,
+    Align32m = 33554432,
+    Align64m = 67108864,
+    Align128m = 134217728,
+    Align256m = 268435456,
     Align512m = 536870912,
 );
 
