@@ -618,12 +618,8 @@ impl TimerWheel {
             debug_assert!(exp.at >= self.elapsed);
             self.elapsed = exp.at;
             if exp.level == 0 {
-                loop {
-                    // SAFETY: every entry in a slot is linked into this wheel.
-                    let Some(entry) = (unsafe { self.levels[0].slots[exp.slot].pop_front() })
-                    else {
-                        break;
-                    };
+                // SAFETY: every entry in a slot is linked into this wheel.
+                while let Some(entry) = unsafe { self.levels[0].slots[exp.slot].pop_front() } {
                     if self.levels[0].slots[exp.slot].is_empty() {
                         self.levels[0].occupied &= !(1 << exp.slot);
                     }
