@@ -4,15 +4,23 @@
 //! runtime pairs it with a [`WheelDriver`] and drives the wheel from the worker that parks,
 //! using [`StdClock::duration_until`] as the park timeout.
 //!
-//! [`TimerThread`] is for everything else on std (the core single-thread executor, tests,
-//! tools): a thread that owns a wheel driver and sleeps on a condvar until the next deadline,
-//! fires due timers, and is woken early when a sooner timer is registered.
+//! For the core single-thread executor there are two standalone options:
+//!
+//! * [`TimerPark`] — a park driver (`Executor<TimerPark>`) that owns a wheel driver over the
+//!   const-constructible [`ProcessClock`]: when the executor has nothing to run it parks the
+//!   thread *until the next deadline* and fires due timers when it wakes. No extra thread.
+//! * [`TimerThread`] — a thread that owns a wheel driver and sleeps on a condvar until the next
+//!   deadline, fires due timers, and is woken early when a sooner timer is registered. Works
+//!   with any executor, from any number of threads.
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use std::sync::OnceLock;
+
+use weft_core::park::{Park, ThreadPark};
 use weft_core::time::driver::{self, CurrentGuard, Handle, WheelDriver};
 use weft_core::time::{ticks_to_duration_ceil, Clock, TICK_HZ};
 
@@ -97,6 +105,150 @@ impl StdClock {
     pub fn duration_until(&self, deadline: u64) -> Duration {
         self.instant_at(deadline)
             .saturating_duration_since(std::time::Instant::now())
+    }
+}
+
+static PROCESS_ORIGIN: OnceLock<std::time::Instant> = OnceLock::new();
+
+/// A [`StdClock`] whose origin is shared by the whole process (fixed on first use), and which
+/// is a unit value, so drivers built on it can be `const` (in a `static`).
+///
+/// ```
+/// use weft_core::time::Clock;
+/// use weft_drivers::clock::ProcessClock;
+/// static CLOCK: ProcessClock = ProcessClock;
+/// let a = CLOCK.now();
+/// assert!(ProcessClock.now() >= a);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessClock;
+
+impl ProcessClock {
+    /// The equivalent [`StdClock`] (same origin).
+    ///
+    /// ```
+    /// use weft_drivers::clock::ProcessClock;
+    /// assert_eq!(ProcessClock.std_clock().origin(), ProcessClock.std_clock().origin());
+    /// ```
+    pub fn std_clock(&self) -> StdClock {
+        StdClock::with_origin(*PROCESS_ORIGIN.get_or_init(std::time::Instant::now))
+    }
+
+    /// How long to park to reach tick `deadline` (see [`StdClock::duration_until`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert_eq!(weft_drivers::clock::ProcessClock.duration_until(0), Duration::ZERO);
+    /// ```
+    pub fn duration_until(&self, deadline: u64) -> Duration {
+        self.std_clock().duration_until(deadline)
+    }
+}
+
+impl Clock for ProcessClock {
+    fn now(&self) -> u64 {
+        self.std_clock().now()
+    }
+}
+
+/// A park driver with timers for the core single-thread executor: a [`ThreadPark`] plus a
+/// [`WheelDriver`] over [`ProcessClock`]. When the executor parks, it sleeps until the next
+/// timer deadline (or until a task is woken), then fires the timers that are due.
+///
+/// Timers should be registered from the executor's thread (by its tasks), which is where a
+/// single-thread executor polls them; a `Sleep` first polled on another thread still fires,
+/// but only once the executor wakes up for another reason.
+///
+/// ```
+/// use weft_core::executor::Executor;
+/// use weft_core::time::{sleep, timeout, Duration};
+/// use weft_drivers::clock::TimerPark;
+///
+/// static EXEC: Executor<TimerPark> = Executor::new(TimerPark::new());
+///
+/// let _time = EXEC.park_driver().enter(); // make its timers current on this thread
+/// let out = EXEC.block_on(async {
+///     sleep(Duration::from_millis(1)).await;
+///     timeout(Duration::from_millis(1), std::future::pending::<()>()).await
+/// });
+/// assert!(out.is_err());
+/// ```
+#[derive(Debug)]
+pub struct TimerPark {
+    park: ThreadPark,
+    time: WheelDriver<ProcessClock>,
+}
+
+impl Default for TimerPark {
+    fn default() -> Self {
+        TimerPark::new()
+    }
+}
+
+impl TimerPark {
+    /// A park driver with an empty wheel.
+    ///
+    /// ```
+    /// static PARK: weft_drivers::clock::TimerPark = weft_drivers::clock::TimerPark::new();
+    /// assert_eq!(PARK.time().next_deadline(), None);
+    /// ```
+    pub const fn new() -> TimerPark {
+        TimerPark {
+            park: ThreadPark::new(),
+            time: WheelDriver::new(ProcessClock),
+        }
+    }
+
+    /// The time driver.
+    ///
+    /// ```
+    /// let park = weft_drivers::clock::TimerPark::new();
+    /// assert!(park.time().queue().is_empty());
+    /// ```
+    pub fn time(&self) -> &WheelDriver<ProcessClock> {
+        &self.time
+    }
+
+    /// A handle to the time driver.
+    ///
+    /// ```
+    /// static PARK: weft_drivers::clock::TimerPark = weft_drivers::clock::TimerPark::new();
+    /// let _ = PARK.handle().now();
+    /// ```
+    pub fn handle(&'static self) -> Handle {
+        Handle::from_static(&self.time)
+    }
+
+    /// Makes the time driver current on this thread until the guard is dropped.
+    ///
+    /// ```
+    /// static PARK: weft_drivers::clock::TimerPark = weft_drivers::clock::TimerPark::new();
+    /// let _guard = PARK.enter();
+    /// assert!(weft_core::time::driver::try_current().is_some());
+    /// ```
+    pub fn enter(&'static self) -> CurrentGuard {
+        driver::set_current(self.handle())
+    }
+}
+
+impl Park for TimerPark {
+    fn park(&self) {
+        // Timers due already: fire them (their wakers unpark us, so the park below returns).
+        self.time.turn();
+        match self.time.next_deadline() {
+            None => self.park.park(),
+            Some(deadline) => {
+                let timeout = self.time.clock().duration_until(deadline);
+                if !timeout.is_zero() {
+                    self.park.park_timeout(timeout);
+                }
+            }
+        }
+        self.time.turn();
+    }
+
+    fn unpark(&self) {
+        self.park.unpark();
     }
 }
 
