@@ -19,6 +19,11 @@ fn durations_round_up_to_ticks() {
         duration_to_ticks_ceil(Duration::from_nanos(NS_PER_TICK + 1)),
         Some(if NS_PER_TICK == 1 { NS_PER_TICK + 1 } else { 2 })
     );
+    // Never early: converting back covers at least the requested duration.
+    for ns in [1, 999, 30_517, 30_518, 1_000_001, 123_456_789] {
+        let d = Duration::from_nanos(ns);
+        assert!(ticks_to_duration_ceil(duration_to_ticks_ceil(d).unwrap()) >= d);
+    }
     assert_eq!(
         duration_to_ticks_ceil(Duration::from_secs(3)),
         Some(3 * TICK_HZ)
@@ -51,8 +56,18 @@ fn ticks_round_down_to_durations_and_back() {
         let d = ticks_to_duration(t);
         let up = ticks_to_duration_ceil(t);
         assert!(d <= up);
-        // Both directions are exact for the decimal rates.
-        assert_eq!(duration_to_ticks_ceil(d), Some(t), "ticks {t}");
+        // Both directions are exact for the decimal rates; otherwise the round trip through
+        // the rounded-down duration may land one tick lower, never higher.
+        let back = duration_to_ticks_ceil(d).unwrap();
+        if 1_000_000_000 % TICK_HZ == 0 {
+            assert_eq!(back, t, "ticks {t}");
+        } else {
+            assert!(
+                back <= t && back.saturating_add(1) >= t,
+                "ticks {t} -> {back}"
+            );
+        }
+        assert!(duration_to_ticks_ceil(up).is_none_or(|b| b >= t));
     }
     assert_eq!(ticks_to_duration(TICK_HZ), Duration::from_secs(1));
 }
