@@ -362,6 +362,10 @@ pub enum Advance {
 ///     wheel.insert(NonNull::from(&*a), Waker::noop().clone()).unwrap();
 ///     wheel.insert(NonNull::from(&*b), Waker::noop().clone()).unwrap();
 /// }
+/// // 100 is in level 1 (64..4096 ticks away): the wheel reports the start of its slot, 64,
+/// // where it cascades the timer into level 0; from then on the exact deadline.
+/// assert_eq!(wheel.next_deadline(), Some(64));
+/// wheel.advance(64, |_waker| ControlFlow::Continue(()));
 /// assert_eq!(wheel.next_deadline(), Some(100));
 /// let mut fired = 0;
 /// wheel.advance(1_000, |_waker| { fired += 1; ControlFlow::Continue(()) });
