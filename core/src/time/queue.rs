@@ -220,6 +220,9 @@ impl TimerQueue {
     /// `std::thread::Thread::unpark`, a flag checked under the condvar's mutex, an event that
     /// `WFE` sees).
     ///
+    /// The queue keeps the waker until it is replaced: if the waker owns (an `Arc` of) whatever
+    /// owns this queue, set `None` at shutdown to break the cycle.
+    ///
     /// ```
     /// use core::task::Waker;
     /// let queue = weft_core::time::TimerQueue::new();
