@@ -24,6 +24,7 @@
 pub(crate) mod loom;
 pub mod runtime;
 pub mod task;
+pub mod time;
 
 pub use task::spawn;
 

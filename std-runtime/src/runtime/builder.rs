@@ -343,7 +343,8 @@ impl Builder {
     }
 
     /// Starts the runtime's clock paused (a mock clock for tests): time only moves when the
-    /// runtime has nothing to run, and then jumps straight to the next timer.
+    /// runtime has nothing to run, and then jumps straight to the next timer. Current-thread
+    /// flavor only (`build` panics on the multi-thread flavor).
     ///
     /// ```
     /// let rt = weft::runtime::Builder::new_current_thread().start_paused(true).build().unwrap();

@@ -35,6 +35,7 @@ mod metrics;
 pub(crate) mod park;
 pub(crate) mod park_thread;
 pub(crate) mod scheduler;
+pub(crate) mod time;
 
 pub use builder::{
     Builder, RuntimeFlavor, UnhandledPanic, DEFAULT_EVENT_INTERVAL, DEFAULT_GLOBAL_QUEUE_INTERVAL,
@@ -75,6 +76,13 @@ impl Runtime {
     }
 
     pub(crate) fn from_builder(b: &Builder) -> io::Result<Runtime> {
+        if b.start_paused && b.flavor == RuntimeFlavor::MultiThread {
+            panic!(
+                "`start_paused(true)` needs the current-thread flavor: with several workers \
+                 the clock could jump while other workers are still busy. Use \
+                 `Builder::new_current_thread()` (the default of `#[weft::test]`)"
+            );
+        }
         let (driver, driver_handle) = driver::Driver::new(b)?;
         let num_workers = match b.flavor {
             RuntimeFlavor::MultiThread => b

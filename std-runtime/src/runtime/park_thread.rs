@@ -61,11 +61,11 @@ impl ParkThread {
 
     /// Blocks until notified (returns at once if a notification is pending).
     pub fn park(&self) {
-        self.inner.park(None)
+        self.inner.park(None);
     }
 
-    /// Blocks until notified or until `d` elapses.
-    pub fn park_timeout(&self, d: Duration) {
+    /// Blocks until notified or until `d` elapses; `true` if a notification was consumed.
+    pub fn park_timeout(&self, d: Duration) -> bool {
         self.inner.park(Some(d))
     }
 }
@@ -77,17 +77,17 @@ impl Default for ParkThread {
 }
 
 impl Inner {
-    fn park(&self, timeout: Option<Duration>) {
+    fn park(&self, timeout: Option<Duration>) -> bool {
         // Fast path: consume a pending notification.
         if self
             .state
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
             .is_ok()
         {
-            return;
+            return true;
         }
         if timeout == Some(Duration::ZERO) {
-            return;
+            return false;
         }
         let mut guard = lock(&self.mutex);
         match self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
@@ -96,7 +96,7 @@ impl Inner {
                 // Notified while we took the lock.
                 let old = self.state.swap(EMPTY, SeqCst);
                 debug_assert_eq!(old, NOTIFIED);
-                return;
+                return true;
             }
             Err(actual) => panic!("inconsistent park state {actual}"),
         }
@@ -111,7 +111,7 @@ impl Inner {
                     .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                     .is_ok()
                 {
-                    return;
+                    return true;
                 }
                 // Spurious wake-up: wait again.
             },
@@ -122,7 +122,7 @@ impl Inner {
                 };
                 // Timed out, notified or spurious: in every case leave the parked state and
                 // consume a notification if one arrived.
-                self.state.swap(EMPTY, SeqCst);
+                self.state.swap(EMPTY, SeqCst) == NOTIFIED
             }
         }
     }
