@@ -11,6 +11,8 @@
 #![no_std]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+// Under loom the static storage (which needs const atomics) is compiled out.
+#![cfg_attr(loom, allow(dead_code, unused_imports))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
@@ -19,10 +21,24 @@ extern crate std;
 
 pub(crate) mod loom;
 
+/// Declares a `const fn`, except under `cfg(loom)` where loom's atomics have no const
+/// constructors (loom models build their objects at run time).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! maybe_const_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident $($rest:tt)*) => {
+        #[cfg(not(loom))]
+        $(#[$m])* $vis const fn $name $($rest)*
+        #[cfg(loom)]
+        $(#[$m])* $vis fn $name $($rest)*
+    };
+}
+
 pub mod executor;
 pub mod io;
 pub mod macros;
 pub mod park;
 pub mod sync;
 pub mod task;
+pub use weft_macros::task;
 pub mod time;

@@ -6,6 +6,12 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(feature = "std")]
+pub mod clock;
+#[cfg(feature = "embassy-time-driver")]
+pub mod embassy;
+#[cfg(feature = "std")]
+pub mod mock;
+#[cfg(feature = "std")]
 pub mod fd_reactor;
 #[cfg(feature = "mio")]
 pub mod mio;

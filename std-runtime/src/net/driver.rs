@@ -142,23 +142,15 @@ pub fn current_io() -> IoHandle {
     )
 }
 
-/// The cooperative-budget hook every I/O operation calls before touching its socket.
-///
-/// TODO(runtime): once the scheduler's budget lands on main, replace the body with
-/// `crate::task::coop::poll_proceed(cx)` (returning its `RestoreOnPending`); the call sites
-/// in `poll_evented.rs` already have that shape.
+/// The cooperative-budget hook every I/O operation calls before touching its socket: inside
+/// a runtime task it spends one unit of the task's budget (and yields once the budget is
+/// spent); the unit is given back if the operation then returns `Pending`.
 #[inline]
-pub(crate) fn coop_poll_proceed(_cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
-    Poll::Ready(RestoreOnPending)
+pub(crate) fn coop_poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+    weft_core::task::coop::poll_proceed(cx)
 }
 
-/// Stand-in for the runtime's `coop::RestoreOnPending` (see [`coop_poll_proceed`]).
-#[derive(Debug)]
-pub(crate) struct RestoreOnPending;
-
-impl RestoreOnPending {
-    pub(crate) fn made_progress(&self) {}
-}
+pub(crate) use weft_core::task::coop::RestoreOnPending;
 
 #[doc(hidden)]
 pub mod __private {
