@@ -28,7 +28,9 @@ fn echo_large_transfer(kind: ReactorKind) {
         let data: Vec<u8> = (0..LEN).map(|i| (i % 251) as u8).collect();
         let echo = async {
             let (mut rd, mut wr) = server.split();
-            weft::io::copy(&mut rd, &mut wr).await.unwrap()
+            let n = weft::io::copy(&mut rd, &mut wr).await.unwrap();
+            wr.shutdown().await.unwrap(); // EOF for the client's read_to_end
+            n
         };
         let drive = async {
             let (mut rd, mut wr) = client.split();

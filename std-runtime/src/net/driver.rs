@@ -152,6 +152,87 @@ pub(crate) fn coop_poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> 
 
 pub(crate) use weft_core::task::coop::RestoreOnPending;
 
+/// A reactor turned by a dedicated background thread.
+///
+/// For running weft sockets on an executor that has no reactor of its own (a test harness,
+/// another runtime) — and on the weft runtime until its parked worker turns the reactor
+/// itself: enter [`handle`](Self::handle) with [`set_current_io`] on each thread that creates
+/// sockets (`Builder::on_thread_start` for runtime workers). Dropping it stops the thread.
+///
+/// ```
+/// use weft::net::driver::{set_current_io, ReactorKind, ReactorThread};
+///
+/// let reactor = ReactorThread::start(ReactorKind::Mio)?;
+/// let rt = weft::runtime::Runtime::new()?;
+/// let _io = set_current_io(reactor.handle());
+/// rt.block_on(async {
+///     let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
+///     let _c = weft::net::TcpStream::connect(l.local_addr()?).await?;
+///     l.accept().await.map(drop)
+/// })?;
+/// # std::io::Result::Ok(())
+/// ```
+#[derive(Debug)]
+pub struct ReactorThread {
+    io: IoHandle,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReactorThread {
+    /// Creates a reactor of `kind` and starts the thread that turns it.
+    ///
+    /// ```
+    /// let r = weft::net::driver::ReactorThread::start(weft::net::driver::ReactorKind::Polling)?;
+    /// assert_eq!(r.handle().registered(), 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn start(kind: ReactorKind) -> io::Result<ReactorThread> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let io = new_reactor(kind)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (io, stop) = (io.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("weft-reactor".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Acquire) && !io.is_shutdown() {
+                        if let Err(e) = io.turn(None) {
+                            panic!("weft reactor thread: polling failed: {e}");
+                        }
+                    }
+                })?
+        };
+        Ok(ReactorThread {
+            io,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The reactor.
+    ///
+    /// ```
+    /// let r = weft::net::driver::ReactorThread::start(Default::default())?;
+    /// let _g = weft::net::driver::set_current_io(r.handle());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn handle(&self) -> IoHandle {
+        self.io.clone()
+    }
+}
+
+impl Drop for ReactorThread {
+    fn drop(&mut self) {
+        self.stop
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.io.unpark();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! A minimal harness (a reactor on its own thread plus a thread-park `block_on`) used by
@@ -159,49 +240,31 @@ pub mod __private {
 
     use super::*;
     use std::future::Future;
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::task::{Wake, Waker};
     use std::thread;
 
-    /// A reactor turned by a background thread.
+    /// A reactor turned by a background thread, plus `block_on` helpers.
     #[derive(Debug)]
     pub struct TestReactor {
-        io: IoHandle,
-        stop: Arc<AtomicBool>,
-        thread: Option<thread::JoinHandle<()>>,
+        inner: ReactorThread,
     }
 
     impl TestReactor {
         /// Starts a reactor of `kind` and its turning thread.
         pub fn new(kind: ReactorKind) -> TestReactor {
-            let io = new_reactor(kind).expect("create reactor");
-            let stop = Arc::new(AtomicBool::new(false));
-            let thread = {
-                let (io, stop) = (io.clone(), stop.clone());
-                thread::Builder::new()
-                    .name("weft-test-reactor".into())
-                    .spawn(move || {
-                        while !stop.load(Ordering::Acquire) && !io.is_shutdown() {
-                            io.turn(None).expect("reactor turn");
-                        }
-                    })
-                    .expect("spawn reactor thread")
-            };
             TestReactor {
-                io,
-                stop,
-                thread: Some(thread),
+                inner: ReactorThread::start(kind).expect("start reactor"),
             }
         }
 
         /// The reactor.
         pub fn handle(&self) -> IoHandle {
-            self.io.clone()
+            self.inner.handle()
         }
 
         /// Runs `fut` to completion on this thread with the reactor current.
         pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
-            let _g = set_current_io(self.io.clone());
+            let _g = set_current_io(self.handle());
             park_block_on(fut)
         }
 
@@ -211,21 +274,11 @@ pub mod __private {
             F: Future + Send + 'static,
             F::Output: Send + 'static,
         {
-            let io = self.io.clone();
+            let io = self.handle();
             thread::spawn(move || {
                 let _g = set_current_io(io);
                 park_block_on(fut)
             })
-        }
-    }
-
-    impl Drop for TestReactor {
-        fn drop(&mut self) {
-            self.stop.store(true, Ordering::Release);
-            self.io.unpark();
-            if let Some(t) = self.thread.take() {
-                let _ = t.join();
-            }
         }
     }
 

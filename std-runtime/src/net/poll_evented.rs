@@ -113,28 +113,17 @@ impl<E: AsRawFd> PollEvented<E> {
         }
     }
 
-    /// `poll_read` with the partial-read shortcut: a read that did not fill `buf` drained
-    /// the socket, so its readiness is cleared at once (guarded by the tick, so an edge that
-    /// arrived meanwhile survives), saving the syscall that would return `WouldBlock`.
+    /// `poll_read`. No "partial read drained the socket" shortcut: a FIN that arrived with
+    /// the data shares its edge, and a reactor that does not report `READ_CLOSED` (polling
+    /// does not ask for `EPOLLRDHUP`) would lose the end of stream if readiness were cleared
+    /// after a short read. The next read returns `WouldBlock` and clears it safely.
     pub(crate) fn poll_read_with(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
         mut f: impl FnMut(&E, &mut [u8]) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        loop {
-            let ev = ready!(self.poll_ready(cx, Direction::Read))?;
-            match f(self.get_ref(), buf) {
-                Ok(n) => {
-                    if n > 0 && n < buf.len() && !ev.ready().is_read_closed() {
-                        self.clear_readiness(ev);
-                    }
-                    return Poll::Ready(Ok(n));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
+        self.poll_io(cx, Direction::Read, |e| f(e, buf))
     }
 
     /// `async` path: waits in the waiter list and retries `f` until it does not block.
