@@ -14,10 +14,16 @@ fn emfile(kind: ReactorKind) {
         // A connection waits in the backlog (the kernel completes the handshake).
         let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
 
-        let mut old = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut old = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         // SAFETY: `old` is a valid out-pointer.
         assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut old) }, 0);
-        let low = libc::rlimit { rlim_cur: 256.min(old.rlim_cur), rlim_max: old.rlim_max };
+        let low = libc::rlimit {
+            rlim_cur: 256.min(old.rlim_cur),
+            rlim_max: old.rlim_max,
+        };
         // SAFETY: a valid rlimit value.
         assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &low) }, 0);
         // Use up every descriptor below the limit.

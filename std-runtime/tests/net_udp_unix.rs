@@ -70,7 +70,8 @@ fn udp_shared_by_two_receivers(kind: ReactorKind) {
 
 fn unix_stream_listener_lines(kind: ReactorKind) {
     run(kind, async {
-        let dir = std::env::temp_dir().join(format!("weft-net-test-{}-{kind:?}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("weft-net-test-{}-{kind:?}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("s");
@@ -141,7 +142,10 @@ fn async_fd_pipe(kind: ReactorKind) {
     run(kind, async {
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors `pipe2` writes.
-        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) }, 0);
+        assert_eq!(
+            unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
+            0
+        );
         // SAFETY: `pipe2` just created both descriptors and nothing else owns them.
         let (rx, tx) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         let rx = AsyncFd::with_interest(rx, Interest::READABLE).unwrap();
@@ -153,8 +157,14 @@ fn async_fd_pipe(kind: ReactorKind) {
                 let n = rx
                     .async_io(Interest::READABLE, |fd| {
                         // SAFETY: `buf` is valid for `buf.len()` bytes.
-                        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-                        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+                        let n = unsafe {
+                            libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len())
+                        };
+                        if n < 0 {
+                            Err(std::io::Error::last_os_error())
+                        } else {
+                            Ok(n as usize)
+                        }
                     })
                     .await
                     .unwrap();
@@ -172,8 +182,13 @@ fn async_fd_pipe(kind: ReactorKind) {
                 let chunk = &data[off..];
                 // SAFETY: `chunk` is valid for `chunk.len()` bytes.
                 let r = guard.try_io(|fd| {
-                    let n = unsafe { libc::write(fd.as_raw_fd(), chunk.as_ptr().cast(), chunk.len()) };
-                    if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+                    let n =
+                        unsafe { libc::write(fd.as_raw_fd(), chunk.as_ptr().cast(), chunk.len()) };
+                    if n < 0 {
+                        Err(std::io::Error::last_os_error())
+                    } else {
+                        Ok(n as usize)
+                    }
                 });
                 if let Ok(n) = r {
                     off += n.unwrap();

@@ -520,61 +520,57 @@ impl Future for Readiness<'_> {
         let io = this.io;
         let interest = this.interest;
         let node = NonNull::from(&this.waiter);
-        loop {
-            match this.state {
-                State::Init => {
+        match this.state {
+            State::Init => {
+                let ev = io.readiness(interest);
+                if ev.is_actionable() {
+                    this.state = State::Done;
+                    return Poll::Ready(ev);
+                }
+                let ev = io.waiters.with(|w| {
+                    // Re-check under the lock (see the module docs).
                     let ev = io.readiness(interest);
                     if ev.is_actionable() {
-                        this.state = State::Done;
-                        return Poll::Ready(ev);
+                        return Some(ev);
                     }
-                    let ev = io.waiters.with(|w| {
-                        // Re-check under the lock (see the module docs).
-                        let ev = io.readiness(interest);
-                        if ev.is_actionable() {
-                            return Some(ev);
-                        }
-                        // SAFETY: we hold the lock; the node is not linked yet.
-                        let waiter = unsafe { &mut *node.as_ref().get() };
-                        waiter.waker = Some(cx.waker().clone());
-                        waiter.notified = false;
-                        // SAFETY: `self` is pinned, so the node stays put until `Drop`
-                        // unlinks it; it is not linked; we hold the lock.
-                        unsafe { w.push_front(node) };
-                        None
-                    });
-                    if let Some(ev) = ev {
-                        this.state = State::Done;
-                        return Poll::Ready(ev);
+                    // SAFETY: we hold the lock; the node is not linked yet.
+                    let waiter = unsafe { &mut *node.as_ref().get() };
+                    waiter.waker = Some(cx.waker().clone());
+                    waiter.notified = false;
+                    // SAFETY: `self` is pinned, so the node stays put until `Drop`
+                    // unlinks it; it is not linked; we hold the lock.
+                    unsafe { w.push_front(node) };
+                    None
+                });
+                if let Some(ev) = ev {
+                    this.state = State::Done;
+                    return Poll::Ready(ev);
+                }
+                this.state = State::Waiting;
+                Poll::Pending
+            }
+            State::Waiting => {
+                let notified = io.waiters.with(|_| {
+                    // SAFETY: the node is only written under this lock, which we hold.
+                    let waiter = unsafe { &mut *node.as_ref().get() };
+                    if waiter.notified {
+                        return true;
                     }
-                    this.state = State::Waiting;
+                    match &waiter.waker {
+                        Some(old) if old.will_wake(cx.waker()) => {}
+                        _ => waiter.waker = Some(cx.waker().clone()),
+                    }
+                    false
+                });
+                if !notified {
                     return Poll::Pending;
                 }
-                State::Waiting => {
-                    let notified = io.waiters.with(|_| {
-                        // SAFETY: the node is only written under this lock, which we hold.
-                        let waiter = unsafe { &mut *node.as_ref().get() };
-                        if waiter.notified {
-                            return true;
-                        }
-                        match &waiter.waker {
-                            Some(old) if old.will_wake(cx.waker()) => {}
-                            _ => waiter.waker = Some(cx.waker().clone()),
-                        }
-                        false
-                    });
-                    if !notified {
-                        return Poll::Pending;
-                    }
-                    this.state = State::Done;
-                    // The readiness may have been cleared again by another task; report what
-                    // is there now (possibly empty: the caller's I/O attempt sorts it out).
-                    return Poll::Ready(io.readiness(interest));
-                }
-                State::Done => {
-                    return Poll::Ready(io.readiness(interest));
-                }
+                this.state = State::Done;
+                // The readiness may have been cleared again by another task; report what
+                // is there now (possibly empty: the caller's I/O attempt sorts it out).
+                Poll::Ready(io.readiness(interest))
             }
+            State::Done => Poll::Ready(io.readiness(interest)),
         }
     }
 }

@@ -61,8 +61,14 @@ fn parse_args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
-        let mut val = || it.next().unwrap_or_else(|| usage(&format!("{arg} needs a value")));
-        let num = |s: String| s.parse::<usize>().unwrap_or_else(|_| usage("expected a number"));
+        let mut val = || {
+            it.next()
+                .unwrap_or_else(|| usage(&format!("{arg} needs a value")))
+        };
+        let num = |s: String| {
+            s.parse::<usize>()
+                .unwrap_or_else(|_| usage("expected a number"))
+        };
         match arg.as_str() {
             "--addr" => {
                 let addr: SocketAddr = val().parse().unwrap_or_else(|_| usage("bad --addr"));
@@ -112,7 +118,11 @@ async fn serve(listener: TcpListener) {
 async fn client(stream: TcpStream, id: usize, tx: broadcast::Sender<Line>) {
     let mut rx = tx.subscribe();
     let (rd, mut wr) = stream.into_split();
-    if wr.write_all(format!("welcome {id}\n").as_bytes()).await.is_err() {
+    if wr
+        .write_all(format!("welcome {id}\n").as_bytes())
+        .await
+        .is_err()
+    {
         return;
     }
     let writer = weft::spawn(async move {
@@ -147,14 +157,21 @@ async fn client(stream: TcpStream, id: usize, tx: broadcast::Sender<Line>) {
 
 /// Raises the open-file limit to at least `want` (a load test needs 2 fds per client): the
 /// soft limit up to the hard one, and the hard one too where the process may (root).
+#[allow(clippy::unnecessary_cast)] // `rlim_t` is not `u64` on every platform
 fn raise_fd_limit(want: u64) -> io::Result<u64> {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `lim` is a valid out-pointer.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
         return Err(io::Error::last_os_error());
     }
     if (lim.rlim_max as u64) < want {
-        let raised = libc::rlimit { rlim_cur: want as _, rlim_max: want as _ };
+        let raised = libc::rlimit {
+            rlim_cur: want as _,
+            rlim_max: want as _,
+        };
         // SAFETY: a valid rlimit value; failure (not privileged) is handled below.
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
             return Ok(want);
@@ -259,7 +276,10 @@ async fn load(args: &Args, n: usize) -> io::Result<()> {
         }
         unreachable!("a client reported failure");
     }
-    println!("chat: {n} clients connected and subscribed in {:?}", started.elapsed());
+    println!(
+        "chat: {n} clients connected and subscribed in {:?}",
+        started.elapsed()
+    );
     let _ = go.send(());
     let mut delivered = 0;
     for c in clients {
@@ -267,7 +287,9 @@ async fn load(args: &Args, n: usize) -> io::Result<()> {
     }
     let expected: usize = (0..n).map(expected_per_client).sum();
     if delivered != expected {
-        return Err(io::Error::other(format!("{delivered} of {expected} deliveries")));
+        return Err(io::Error::other(format!(
+            "{delivered} of {expected} deliveries"
+        )));
     }
     println!(
         "chat: {senders} senders x {} lines reached all {} other clients: {delivered} deliveries in {:?}",
@@ -302,7 +324,9 @@ fn main() -> io::Result<()> {
             }
             Some(n) => match weft::time::timeout(args.deadline, load(&args, n)).await {
                 Ok(r) => r,
-                Err(_) => Err(io::Error::other("load test did not finish before the deadline")),
+                Err(_) => Err(io::Error::other(
+                    "load test did not finish before the deadline",
+                )),
             },
         }
     })

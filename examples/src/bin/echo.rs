@@ -33,7 +33,10 @@ fn parse_args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        let mut val = || it.next().unwrap_or_else(|| usage(&format!("{a} needs a value")));
+        let mut val = || {
+            it.next()
+                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
+        };
         match a.as_str() {
             "--addr" => {
                 let addr: SocketAddr = val().parse().unwrap_or_else(|_| usage("bad --addr"));
@@ -59,7 +62,9 @@ fn parse_reactor(s: &str) -> ReactorKind {
 }
 
 fn usage(msg: &str) -> ! {
-    eprintln!("echo: {msg}\nusage: echo [--addr 127.0.0.1:PORT] [--reactor mio|polling] [--check N]");
+    eprintln!(
+        "echo: {msg}\nusage: echo [--addr 127.0.0.1:PORT] [--reactor mio|polling] [--check N]"
+    );
     std::process::exit(2)
 }
 
@@ -106,7 +111,9 @@ async fn echo_connection(mut stream: TcpStream) -> io::Result<u64> {
 async fn check_client(addr: SocketAddr, seed: u8) -> io::Result<()> {
     let stream = TcpStream::connect(addr).await?;
     let (mut rd, mut wr) = stream.into_split();
-    let data: Vec<u8> = (0..64 * 1024).map(|i| (i as u8).wrapping_mul(seed)).collect();
+    let data: Vec<u8> = (0..64 * 1024)
+        .map(|i| (i as u8).wrapping_mul(seed))
+        .collect();
     let expected = data.clone();
     let writer = weft::spawn(async move {
         wr.write_all(&data).await?;
@@ -114,7 +121,9 @@ async fn check_client(addr: SocketAddr, seed: u8) -> io::Result<()> {
     });
     let mut got = Vec::new();
     rd.read_to_end(&mut got).await?;
-    writer.await.map_err(|e| io::Error::other(e.to_string()))??;
+    writer
+        .await
+        .map_err(|e| io::Error::other(e.to_string()))??;
     if got != expected {
         return Err(io::Error::other("echoed bytes differ"));
     }
@@ -131,7 +140,11 @@ fn main() -> io::Result<()> {
         match args.check {
             None => {
                 let listener = TcpListener::bind(args.addr).await?;
-                println!("echo: listening on {} ({:?} reactor)", listener.local_addr()?, args.reactor);
+                println!(
+                    "echo: listening on {} ({:?} reactor)",
+                    listener.local_addr()?,
+                    args.reactor
+                );
                 serve(listener).await;
                 Ok(())
             }

@@ -224,8 +224,7 @@ impl ReactorThread {
 
 impl Drop for ReactorThread {
     fn drop(&mut self) {
-        self.stop
-            .store(true, std::sync::atomic::Ordering::Release);
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
         self.io.unpark();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
