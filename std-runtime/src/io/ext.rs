@@ -253,10 +253,9 @@ macro_rules! future_debug {
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// let mut src: &[u8] = b"x";
 /// let mut buf = [0u8; 1];
-/// let fut: weft::io::Read<'_, &[u8]> = (&mut &b"x"[..]).read(&mut buf);
-/// # let _ = fut; });
+/// let _fut: weft::io::Read<'_, &[u8]> = src.read(&mut buf);
 /// ```
 pub struct Read<'a, R: ?Sized> {
     reader: &'a mut R,
