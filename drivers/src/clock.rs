@@ -13,8 +13,9 @@
 //!   deadline, fires due timers, and is woken early when a sooner timer is registered. Works
 //!   with any executor, from any number of threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::task::{Wake, Waker};
+use std::task::{RawWaker, RawWakerVTable, Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -155,9 +156,10 @@ impl Clock for ProcessClock {
 /// [`WheelDriver`] over [`ProcessClock`]. When the executor parks, it sleeps until the next
 /// timer deadline (or until a task is woken), then fires the timers that are due.
 ///
-/// Timers should be registered from the executor's thread (by its tasks), which is where a
-/// single-thread executor polls them; a `Sleep` first polled on another thread still fires,
-/// but only once the executor wakes up for another reason.
+/// Timers are normally registered by the executor's own tasks, just before it parks. Once
+/// [`handle`](Self::handle) or [`enter`](Self::enter) has been called (they need the
+/// `&'static` a `static EXEC` provides), a timer registered from another thread with an earlier
+/// deadline also unparks the executor so it re-arms its timeout.
 ///
 /// ```
 /// use weft_core::executor::Executor;
@@ -177,6 +179,7 @@ impl Clock for ProcessClock {
 pub struct TimerPark {
     park: ThreadPark,
     time: WheelDriver<ProcessClock>,
+    unpark_installed: AtomicBool,
 }
 
 impl Default for TimerPark {
@@ -196,6 +199,7 @@ impl TimerPark {
         TimerPark {
             park: ThreadPark::new(),
             time: WheelDriver::new(ProcessClock),
+            unpark_installed: AtomicBool::new(false),
         }
     }
 
@@ -216,6 +220,9 @@ impl TimerPark {
     /// let _ = PARK.handle().now();
     /// ```
     pub fn handle(&'static self) -> Handle {
+        if !self.unpark_installed.swap(true, Ordering::AcqRel) {
+            self.time.set_unpark(Some(static_unpark_waker(&self.park)));
+        }
         Handle::from_static(&self.time)
     }
 
@@ -229,6 +236,24 @@ impl TimerPark {
     pub fn enter(&'static self) -> CurrentGuard {
         driver::set_current(self.handle())
     }
+}
+
+/// A waker that unparks a `'static` [`ThreadPark`]; no allocation, no reference count.
+fn static_unpark_waker(park: &'static ThreadPark) -> Waker {
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(
+        |p| RawWaker::new(p, &VTABLE),
+        unpark_raw,
+        unpark_raw,
+        |_| {},
+    );
+    fn unpark_raw(p: *const ()) {
+        // SAFETY: `p` was made from a `&'static ThreadPark` below and is never freed.
+        unsafe { &*(p as *const ThreadPark) }.unpark();
+    }
+    let data = park as *const ThreadPark as *const ();
+    // SAFETY: the vtable treats `data` as a `&'static ThreadPark`, which it is; cloning copies
+    // the pointer and dropping does nothing, which is sound for a `'static` reference.
+    unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
 }
 
 impl Park for TimerPark {
