@@ -1,6 +1,6 @@
 //! The std clock ([`StdClock`]) and a standalone timer thread ([`TimerThread`]).
 //!
-//! [`StdClock`] counts ticks of [`TICK_HZ`] since an origin `std::time::Instant`; the std
+//! [`StdClock`] counts ticks of [`TICK_HZ`](weft_core::time::TICK_HZ) since an origin `std::time::Instant`; the std
 //! runtime pairs it with a [`WheelDriver`] and drives the wheel from the worker that parks,
 //! using [`StdClock::duration_until`] as the park timeout.
 //!
@@ -23,9 +23,9 @@ use std::sync::OnceLock;
 
 use weft_core::park::{Park, ThreadPark};
 use weft_core::time::driver::{self, CurrentGuard, Handle, WheelDriver};
-use weft_core::time::{ticks_to_duration_ceil, Clock, TICK_HZ};
+use weft_core::time::{duration_to_ticks_floor, ticks_to_duration_ceil, Clock};
 
-/// Ticks of [`TICK_HZ`] elapsed since an origin, read from `std::time::Instant` (monotonic).
+/// Ticks of [`TICK_HZ`](weft_core::time::TICK_HZ) elapsed since an origin, read from `std::time::Instant` (monotonic).
 ///
 /// ```
 /// use weft_core::time::Clock;
@@ -279,15 +279,9 @@ impl Park for TimerPark {
 
 impl Clock for StdClock {
     fn now(&self) -> u64 {
+        // Rounds down: the clock never runs ahead of real time, so a timer never fires early.
         duration_to_ticks_floor(self.origin.elapsed())
     }
-}
-
-/// Rounds down: the clock never runs ahead of real time, so a timer never fires early.
-fn duration_to_ticks_floor(d: Duration) -> u64 {
-    let whole = d.as_secs().saturating_mul(TICK_HZ);
-    let frac = u64::from(d.subsec_nanos()) * TICK_HZ / 1_000_000_000;
-    whole.saturating_add(frac)
 }
 
 #[derive(Default)]
