@@ -2,6 +2,7 @@
 //! lose a message, a permit, the lock or a notification. Each test drops a future that was
 //! already handed something and checks that the next waiter gets it. See the table in
 //! `weft_core::sync`.
+#![cfg(not(loom))] // loom builds run only the loom_sync_* models
 mod sync_util;
 
 use std::future::Future;
