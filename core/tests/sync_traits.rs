@@ -13,6 +13,8 @@ fn handles_and_futures_are_send() {
     sync(&tx);
     send(&rx);
     send(&tx.send(1));
+    send(&tx.reserve());
+    send(&tx.try_reserve().unwrap());
     send(&rx.recv());
 
     let ch = mpsc::Channel::<u8, 2>::new();
