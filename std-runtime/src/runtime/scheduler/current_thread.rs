@@ -39,7 +39,7 @@ use weft_core::task::{coop, JoinHandle, Notified, RawScheduler, Schedule, TaskRe
 
 use super::inject::Inject;
 use super::owned::OwnedTasks;
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 use crate::runtime::builder::UnhandledPanic;
 use crate::runtime::driver::{self, Driver};
 use crate::runtime::park_thread::{ParkThread, UnparkThread};

@@ -45,7 +45,7 @@ use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, TaskRef};
 
 use super::inject::Inject;
 use super::owned::OwnedTasks;
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 use crate::runtime::builder::UnhandledPanic;
 use crate::runtime::park::{Parker, Unparker};
 use crate::runtime::{blocking, context, driver};
@@ -127,7 +127,7 @@ impl Handle {
     /// Builds the scheduler; the workers are launched by [`Handle::launch`].
     pub(crate) fn new(
         num_workers: usize,
-        park_shared: Arc<crate::runtime::park::Shared>,
+        park_shared: crate::loom::sync::Arc<crate::runtime::park::Shared>,
         driver: driver::Handle,
         blocking_spawner: blocking::Spawner,
         config: Config,
