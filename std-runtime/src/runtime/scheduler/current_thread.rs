@@ -275,7 +275,9 @@ impl Handle {
         let scheduler::Context::CurrentThread(cx) = cx else {
             unreachable!("just built a current-thread context")
         };
-        let core = cx.core.into_inner().expect("core missing after block_on");
+        let mut core = cx.core.into_inner().expect("core missing after block_on");
+        let polls = std::mem::take(&mut core.polls);
+        self.shared.polls.fetch_add(polls, Ordering::Relaxed);
         (core, out)
     }
 

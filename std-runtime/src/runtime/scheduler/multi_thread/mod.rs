@@ -101,7 +101,9 @@ pub(crate) struct Shared {
     pub(crate) is_shutdown: AtomicBool,
     /// A task panicked under `UnhandledPanic::ShutdownRuntime`.
     pub(crate) panicked: AtomicBool,
-    /// Cores handed in by workers that finished; the last one cleans up.
+    /// Cores handed in by workers that finished; the last one cleans up. (Boxed: cores move
+    /// between threads as one pointer everywhere else.)
+    #[allow(clippy::vec_box)]
     shutdown_cores: Mutex<Vec<Box<Core>>>,
     /// Cores waiting to be launched.
     pending_workers: Mutex<Vec<Arc<Worker>>>,
