@@ -19,6 +19,19 @@ extern crate std;
 
 pub(crate) mod loom;
 
+/// Declares a `const fn`, except under `cfg(loom)` where loom's atomics have no const
+/// constructors (loom models build their objects at run time).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! maybe_const_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident $($rest:tt)*) => {
+        #[cfg(not(loom))]
+        $(#[$m])* $vis const fn $name $($rest)*
+        #[cfg(loom)]
+        $(#[$m])* $vis fn $name $($rest)*
+    };
+}
+
 pub mod executor;
 pub mod io;
 pub mod macros;

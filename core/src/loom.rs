@@ -13,6 +13,7 @@ pub(crate) mod sync {
         #[allow(unused_imports)]
         pub(crate) use core::sync::atomic::fence;
         pub(crate) use core::sync::atomic::Ordering;
+        #[allow(unused_imports)]
         pub(crate) use portable_atomic::{
             AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
         };

@@ -1,1 +1,68 @@
-//! The task model.
+//! The task model: one task type from bare metal to servers.
+//!
+//! A task is a [`Header`] followed by a *stage* that holds first the future and then its
+//! output (one enum, so they share storage). The storage is either a `static`
+//! ([`TaskStorage`], [`TaskPool`]: spawning never allocates and fails with [`SpawnError`] when
+//! the pool is full) or one heap allocation ([`SpawnToken::new_boxed`], feature `alloc`).
+//! Every scheduler — the bare-metal [`Executor`](crate::executor::Executor) and the std
+//! runtime's work-stealing workers — handles tasks only through the header, so there is no
+//! second task type.
+//!
+//! ```text
+//!   TaskPool::spawn / SpawnToken::new_boxed        (claim storage, place the future)
+//!            │  SpawnToken<T>
+//!            v
+//!   token.bind(RawScheduler) ──> (Notified, JoinHandle<T>)
+//!            │ Notified: the scheduler queues it, later calls run()
+//!            v
+//!   run(): poll once ─ Pending ─> idle ─ waker.wake() ─> Schedule::schedule(Notified)
+//!            └─ Ready ─> output stored in the stage ─> JoinHandle reads it
+//! ```
+//!
+//! * The state word, its bits and every legal transition are documented in `state.rs`
+//!   (transitions return enums, never bools).
+//! * How a poll, a completion, an abort and a shutdown proceed is in `harness.rs`.
+//! * The join-waker hand-off is in `join.rs`.
+//!
+//! ## Layout choices
+//!
+//! The header is 80 bytes on 64-bit targets: state (8), run-queue link (8), vtable (8),
+//! scheduler handle (16), join waker (16), owned-list links (16), id (8). The owned-list links
+//! are here rather than in a side table so that a runtime can find (and cancel) every task at
+//! shutdown without allocating, for static tasks too; the id is stored rather than derived from
+//! the address because static slots are reused and ids must not repeat.
+
+mod cell;
+pub mod coop;
+mod error;
+mod harness;
+mod header;
+mod join;
+mod list;
+mod schedule;
+mod state;
+#[cfg(not(loom))]
+mod storage;
+mod token;
+#[cfg_attr(feature = "std", path = "unwind.rs")]
+#[cfg_attr(not(feature = "std"), path = "unwind_abort.rs")]
+mod unwind;
+mod yield_now;
+
+pub use error::{JoinError, SpawnError};
+pub use harness::{Notified, TaskRef};
+pub use header::{Header, Id, OwnedLinks};
+pub use join::{AbortHandle, JoinHandle};
+pub use list::OwnedList;
+pub use schedule::{RawScheduler, Schedule};
+#[cfg(not(loom))]
+pub use storage::{TaskPool, TaskStorage};
+pub use token::SpawnToken;
+pub use yield_now::{yield_now, YieldNow};
+
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    //! Hooks for the loom models in `tests/loom_task.rs`.
+    pub use super::state::*;
+}
