@@ -130,6 +130,17 @@ where
     }))
 }
 
+/// Spawns `n` tasks, the `i`-th being `task(i)`, and awaits them all.
+pub async fn join_all<R: Rt, F>(sp: &R::Spawner, n: usize, task: impl Fn(usize) -> F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let handles: Vec<_> = (0..n).map(|i| R::spawn(sp, task(i))).collect();
+    for h in handles {
+        h.await;
+    }
+}
+
 /// The runtimes of the harness, in table order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuntimeId {

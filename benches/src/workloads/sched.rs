@@ -1,6 +1,6 @@
 //! Scheduler workloads: spawning, yielding, message passing between tasks.
 
-use super::{timed, Measure, Scale};
+use super::{join_all, timed, Measure, Scale};
 use crate::gate::Gate;
 use crate::rt::{Rt, RtSync};
 use std::sync::Arc;
@@ -9,15 +9,10 @@ use std::time::Instant;
 /// A task spawns `spawn_many` empty tasks and awaits every handle.
 pub fn spawn_many<R: Rt>(rt: &R, s: &Scale) -> Measure {
     let (n, sp) = (s.spawn_many, rt.spawner());
-    timed(rt, async move {
-        let mut handles = Vec::with_capacity(n);
-        for _ in 0..n {
-            handles.push(R::spawn(&sp, async {}));
-        }
-        for h in handles {
-            h.await;
-        }
-    })
+    timed(
+        rt,
+        async move { join_all::<R, _>(&sp, n, |_| async {}).await },
+    )
 }
 
 /// A thread outside the runtime spawns `spawn_many` empty tasks and awaits
@@ -38,18 +33,12 @@ pub fn spawn_remote<R: Rt>(rt: &R, s: &Scale) -> Measure {
 pub fn yield_many<R: Rt>(rt: &R, s: &Scale) -> Measure {
     let (tasks, yields, sp) = (s.yield_tasks, s.yields, rt.spawner());
     timed(rt, async move {
-        let handles: Vec<_> = (0..tasks)
-            .map(|_| {
-                R::spawn(&sp, async move {
-                    for _ in 0..yields {
-                        R::yield_now().await;
-                    }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.await;
-        }
+        join_all::<R, _>(&sp, tasks, |_| async move {
+            for _ in 0..yields {
+                R::yield_now().await;
+            }
+        })
+        .await
     })
 }
 
@@ -75,29 +64,26 @@ pub fn chained_spawn<R: Rt>(rt: &R, s: &Scale) -> Measure {
 }
 
 /// `pairs` pairs of tasks; in each, a message goes back and forth `rounds`
-/// times over two channels of capacity 1.
+/// times over two channels of capacity 1. The pinging tasks are joined; each
+/// ponger ends when its pinger drops its sender.
 pub fn ping_pong<R: RtSync>(rt: &R, s: &Scale) -> Measure {
     let (pairs, rounds, sp) = (s.pairs, s.pair_rounds, rt.spawner());
     timed(rt, async move {
-        let mut handles = Vec::with_capacity(pairs * 2);
-        for _ in 0..pairs {
+        join_all::<R, _>(&sp, pairs, |_| {
             let (ping_tx, mut ping_rx) = R::channel::<usize>(1);
             let (pong_tx, mut pong_rx) = R::channel::<usize>(1);
-            handles.push(R::spawn(&sp, async move {
+            R::detach(R::spawn(&sp, async move {
                 while let Some(v) = R::recv(&mut ping_rx).await {
                     R::send(&pong_tx, v + 1).await;
                 }
             }));
-            handles.push(R::spawn(&sp, async move {
+            async move {
                 for i in 0..rounds {
                     R::send(&ping_tx, i).await;
-                    let back = R::recv(&mut pong_rx).await.expect("pong");
-                    assert_eq!(back, i + 1);
+                    assert_eq!(R::recv(&mut pong_rx).await, Some(i + 1));
                 }
-            }));
-        }
-        for h in handles {
-            h.await;
-        }
+            }
+        })
+        .await
     })
 }

@@ -1,6 +1,6 @@
 //! Channel workloads: each runtime's own mpsc and oneshot.
 
-use super::{timed, Measure, Scale};
+use super::{join_all, timed, Measure, Scale};
 use crate::rt::RtSync;
 
 /// `senders` tasks each send `messages / senders` values into one bounded
@@ -38,22 +38,18 @@ pub fn oneshot_reqrep<R: RtSync>(rt: &R, s: &Scale) -> Measure {
                 R::send_once(reply, v * 2);
             }
         });
-        let handles: Vec<_> = (0..clients)
-            .map(|_| {
-                let tx = tx.clone();
-                R::spawn(&sp, async move {
-                    for i in 0..requests {
-                        let (reply, answer) = R::oneshot();
-                        R::send(&tx, (i, reply)).await;
-                        assert_eq!(answer.await, i * 2);
-                    }
-                })
-            })
-            .collect();
+        join_all::<R, _>(&sp, clients, |_| {
+            let tx = tx.clone();
+            async move {
+                for i in 0..requests {
+                    let (reply, answer) = R::oneshot();
+                    R::send(&tx, (i, reply)).await;
+                    assert_eq!(answer.await, i * 2);
+                }
+            }
+        })
+        .await;
         drop(tx);
-        for h in handles {
-            h.await;
-        }
         server.await;
     })
 }

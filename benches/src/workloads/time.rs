@@ -1,6 +1,6 @@
 //! Timer workloads.
 
-use super::{timed, Measure, Scale};
+use super::{join_all, timed, Measure, Scale};
 use crate::rt::RtTime;
 use futures_lite::future::poll_once;
 use std::pin::pin;
@@ -11,19 +11,13 @@ use std::time::Duration;
 pub fn timer_insert_cancel<R: RtTime>(rt: &R, s: &Scale) -> Measure {
     let (tasks, per, sp) = (s.timer_tasks, s.timers / s.timer_tasks, rt.spawner());
     timed(rt, async move {
-        let handles: Vec<_> = (0..tasks)
-            .map(|_| {
-                R::spawn(&sp, async move {
-                    for _ in 0..per {
-                        let mut sleep = pin!(R::sleep(Duration::from_secs(60)));
-                        assert!(poll_once(sleep.as_mut()).await.is_none());
-                    }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.await;
-        }
+        join_all::<R, _>(&sp, tasks, |_| async move {
+            for _ in 0..per {
+                let mut sleep = pin!(R::sleep(Duration::from_secs(60)));
+                assert!(poll_once(sleep.as_mut()).await.is_none());
+            }
+        })
+        .await
     })
 }
 
@@ -32,17 +26,11 @@ pub fn timer_insert_cancel<R: RtTime>(rt: &R, s: &Scale) -> Measure {
 pub fn timers_fire<R: RtTime>(rt: &R, s: &Scale) -> Measure {
     let (tasks, sleeps, sp) = (s.sleepers, s.sleeps, rt.spawner());
     timed(rt, async move {
-        let handles: Vec<_> = (0..tasks)
-            .map(|_| {
-                R::spawn(&sp, async move {
-                    for _ in 0..sleeps {
-                        R::sleep(Duration::from_millis(1)).await;
-                    }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.await;
-        }
+        join_all::<R, _>(&sp, tasks, |_| async move {
+            for _ in 0..sleeps {
+                R::sleep(Duration::from_millis(1)).await;
+            }
+        })
+        .await
     })
 }
