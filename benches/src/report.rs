@@ -73,43 +73,44 @@ fn ratio_text(r: Option<f64>) -> String {
     r.map_or_else(|| "-".into(), |r| format!("{r:.2}"))
 }
 
-/// The table: medians with [min-max], and the two ratios.
+/// The table: medians with [min-max], and weft's ratio to each other
+/// runtime. A runtime with no cell in any row (left out, or no equivalent in
+/// any selected workload) gets no column.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::new();
-    let head = [
-        "workload",
-        "weft",
-        "tokio",
-        "async-executor",
-        "weft/tokio",
-        "weft/a-e",
-    ];
-    let lines: Vec<[String; 6]> = rows
-        .iter()
-        .map(|r| {
-            let unit = if r.bytes { " (B)" } else { " (ms)" };
-            [
-                format!("{}{unit}", r.workload),
-                cell_text(&r.cells[0], r.bytes),
-                cell_text(&r.cells[1], r.bytes),
-                cell_text(&r.cells[2], r.bytes),
-                ratio_text(r.ratio(RuntimeId::Tokio)),
-                ratio_text(r.ratio(RuntimeId::AsyncExecutor)),
-            ]
+    let shown: Vec<RuntimeId> = RuntimeId::ALL
+        .into_iter()
+        .filter(|&rt| {
+            rows.iter()
+                .any(|r| !matches!(r.cells[rt as usize], Cell::Skipped | Cell::NoEquivalent))
         })
         .collect();
-    let width = |i: usize| {
-        lines
-            .iter()
-            .map(|l| l[i].len())
-            .chain([head[i].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..6).map(width).collect();
-    let mut put = |cols: &[&str]| {
+    let others: Vec<RuntimeId> = shown
+        .iter()
+        .copied()
+        .filter(|&rt| rt != RuntimeId::Weft)
+        .collect();
+    let mut head = vec!["workload".to_owned()];
+    head.extend(shown.iter().map(|rt| rt.name().to_owned()));
+    head.extend(others.iter().map(|rt| format!("weft/{}", rt.short())));
+    let mut lines = vec![head];
+    for r in rows {
+        let unit = if r.bytes { " (B)" } else { " (ms)" };
+        let mut l = vec![format!("{}{unit}", r.workload)];
+        l.extend(
+            shown
+                .iter()
+                .map(|&rt| cell_text(&r.cells[rt as usize], r.bytes)),
+        );
+        l.extend(others.iter().map(|&rt| ratio_text(r.ratio(rt))));
+        lines.push(l);
+    }
+    let widths: Vec<usize> = (0..lines[0].len())
+        .map(|i| lines.iter().map(|l| l[i].len()).max().unwrap_or(0))
+        .collect();
+    for l in &lines {
         let mut line = String::new();
-        for (i, c) in cols.iter().enumerate() {
+        for (i, c) in l.iter().enumerate() {
             let _ = if i == 0 {
                 write!(line, "{c:<w$}", w = widths[i])
             } else {
@@ -118,10 +119,6 @@ pub fn table(rows: &[Row]) -> String {
         }
         out.push_str(line.trim_end());
         out.push('\n');
-    };
-    put(&head);
-    for l in &lines {
-        put(&l.each_ref().map(String::as_str));
     }
     if rows.iter().any(|r| matches!(r.cells[0], Cell::NotYet)) {
         let _ = writeln!(out, "* {NOT_YET}: nothing measured for weft there.");
@@ -174,11 +171,10 @@ pub fn json(rows: &[Row], meta: &[(&str, String)]) -> String {
                         js(r.workload), js(rt.name()), s.median, s.min, s.max, s.q1, s.q3, s.runs
                     ));
                 }
-                Cell::NotYet | Cell::NoEquivalent | Cell::Failed(_) => {
+                Cell::NotYet | Cell::Failed(_) => {
                     let why = match c {
-                        Cell::NotYet => NOT_YET.to_owned(),
                         Cell::Failed(w) => format!("failed: {w}"),
-                        _ => "no equivalent".to_owned(),
+                        _ => NOT_YET.to_owned(),
                     };
                     unavailable.push(format!(
                         "{{\"workload\":{},\"runtime\":{},\"why\":{}}}",
@@ -187,24 +183,22 @@ pub fn json(rows: &[Row], meta: &[(&str, String)]) -> String {
                         js(&why)
                     ));
                 }
-                Cell::Skipped => {}
+                Cell::Skipped | Cell::NoEquivalent => {}
             }
         }
     }
     let ratios: Vec<String> = rows
         .iter()
         .filter_map(|r| {
-            let t = r.ratio(RuntimeId::Tokio);
-            let a = r.ratio(RuntimeId::AsyncExecutor);
-            let num = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.4}"));
-            (t.is_some() || a.is_some()).then(|| {
-                format!(
-                    "{{\"workload\":{},\"weft_over_tokio\":{},\"weft_over_async_executor\":{}}}",
-                    js(r.workload),
-                    num(t),
-                    num(a)
-                )
-            })
+            let fields: Vec<String> = RuntimeId::ALL[1..]
+                .iter()
+                .filter_map(|&rt| {
+                    let name = rt.name().replace('-', "_");
+                    Some(format!("\"weft_over_{name}\":{:.4}", r.ratio(rt)?))
+                })
+                .collect();
+            (!fields.is_empty())
+                .then(|| format!("{{\"workload\":{},{}}}", js(r.workload), fields.join(",")))
         })
         .collect();
     let meta: Vec<String> = meta
@@ -238,7 +232,7 @@ mod tests {
         Row {
             workload: "w",
             bytes: false,
-            cells: vec![s(8.0), s(10.0), Cell::NoEquivalent],
+            cells: vec![s(8.0), s(10.0), Cell::NoEquivalent, Cell::NoEquivalent],
         }
     }
 
@@ -252,15 +246,20 @@ mod tests {
     fn json_has_rows_ratios_and_unavailable() {
         let j = json(&[row()], &[("quick", "true".into())]);
         assert!(j.contains("{\"workload\":\"w\",\"runtime\":\"tokio\",\"median_ms\":10.0000"));
-        assert!(j.contains("\"weft_over_tokio\":0.8000,\"weft_over_async_executor\":null"));
-        assert!(j.contains("\"runtime\":\"async-executor\",\"why\":\"no equivalent\""));
+        assert!(j.contains("{\"workload\":\"w\",\"weft_over_tokio\":0.8000}"));
+        assert!(!j.contains("async-executor"));
     }
 
     #[test]
     fn table_marks_weft_not_yet() {
         let mut r = row();
         r.cells[0] = Cell::NotYet;
-        let t = table(&[r]);
+        let t = table(&[r.clone()]);
         assert!(t.contains("n/a (not yet)*") && t.contains(NOT_YET));
+        assert!(!t.contains("mio"), "a column no row has is left out");
+        let j = json(&[r], &[]);
+        assert!(j.contains(&format!(
+            "{{\"workload\":\"w\",\"runtime\":\"weft\",\"why\":\"{NOT_YET}\"}}"
+        )));
     }
 }

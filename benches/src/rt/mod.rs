@@ -22,6 +22,7 @@ use std::time::Duration;
 #[macro_use]
 mod tokio_shaped;
 pub mod async_executor_rt;
+pub mod mio_loop;
 pub mod tokio_rt;
 #[cfg(feature = "weft-rt")]
 pub mod weft_rt;

@@ -150,11 +150,27 @@ pub enum RuntimeId {
     Tokio,
     /// async-executor.
     AsyncExecutor,
+    /// A hand-written single-threaded mio event loop (`echo` only): the floor.
+    MioLoop,
 }
 
 impl RuntimeId {
     /// Every runtime, in table order.
-    pub const ALL: [RuntimeId; 3] = [RuntimeId::Weft, RuntimeId::Tokio, RuntimeId::AsyncExecutor];
+    pub const ALL: [RuntimeId; 4] = [
+        RuntimeId::Weft,
+        RuntimeId::Tokio,
+        RuntimeId::AsyncExecutor,
+        RuntimeId::MioLoop,
+    ];
+
+    /// Short name for ratio column heads.
+    pub fn short(self) -> &'static str {
+        match self {
+            RuntimeId::AsyncExecutor => "a-e",
+            RuntimeId::MioLoop => "mio",
+            other => other.name(),
+        }
+    }
 
     /// Name in tables and JSON.
     pub fn name(self) -> &'static str {
@@ -162,6 +178,7 @@ impl RuntimeId {
             RuntimeId::Weft => "weft",
             RuntimeId::Tokio => "tokio",
             RuntimeId::AsyncExecutor => "async-executor",
+            RuntimeId::MioLoop => "mio-loop",
         }
     }
 }
@@ -190,7 +207,7 @@ pub struct Workload {
     /// One line on what it does.
     pub what: &'static str,
     /// Columns, in [`RuntimeId::ALL`] order.
-    pub slots: [Slot; 3],
+    pub slots: [Slot; 4],
 }
 
 fn sample<R: Rt>(
@@ -221,6 +238,7 @@ macro_rules! workload {
                 },
                 Slot::Run(|f, t, s| sample::<Tokio>(f, t, s, $body)),
                 workload!(@ae $ae, $body),
+                Slot::NoEquivalent,
             ],
         }
     };
@@ -234,7 +252,7 @@ macro_rules! workload {
 
 /// Every workload, in table order.
 pub fn registry() -> Vec<Workload> {
-    vec![
+    let mut list = vec![
         workload!(
             "spawn_many",
             MultiThread,
@@ -336,6 +354,7 @@ pub fn registry() -> Vec<Workload> {
         workload!("spawn_blocking", MultiThread, blocking::spawn_blocking, "weft-blocking", -, "N tiny closures on the blocking pool"),
         workload!("block_in_place", MultiThread, blocking::block_in_place, "weft-blocking", -, "N block_in_place round trips"),
         workload!("echo", MultiThread, net::echo, "weft-net", -, "50 TCP clients, 64-byte round trips, loopback"),
+        workload!("echo_ct", CurrentThread, net::echo, "weft-net", -, "echo, current-thread (vs the 1-thread mio loop)"),
         workload!(
             "task_memory",
             MultiThread,
@@ -345,5 +364,9 @@ pub fn registry() -> Vec<Workload> {
             "heap bytes per parked task (100k tasks)"
         ),
         workload!("idle_connections", MultiThread, net::idle_connections, "weft-net", -, "heap bytes per idle server connection"),
-    ]
+    ];
+    for w in list.iter_mut().filter(|w| w.name.starts_with("echo")) {
+        w.slots[RuntimeId::MioLoop as usize] = Slot::Run(|_, _, s| crate::rt::mio_loop::echo(s));
+    }
+    list
 }
