@@ -1,12 +1,38 @@
 //! Trait impls shared by every runtime whose API is shaped like tokio's (tokio
-//! itself and weft). Each macro takes the runtime type and the crate path; the
-//! type must be `struct $ty { rt: $krate::runtime::Runtime, flavor: Flavor }`
-//! and have an inherent `fn new_runtime(Flavor, usize) -> $krate::runtime::Runtime`.
+//! itself and weft). Each macro takes the runtime type and the crate path.
 //! One body per trait keeps the two columns measuring exactly the same calls.
 
-/// Implements [`Rt`](crate::rt::Rt).
+/// Defines `struct $ty` (a `$krate::runtime::Runtime` of either flavor, built
+/// with `Builder::new_multi_thread().worker_threads(n)` or
+/// `Builder::new_current_thread()`, then `enable_all().build()`) and
+/// implements [`Rt`](crate::rt::Rt) for it.
 macro_rules! impl_rt {
     ($ty:ident, $krate:ident) => {
+        #[doc = concat!("A `", stringify!($krate), "` runtime of either flavor.")]
+        #[derive(Debug)]
+        pub struct $ty {
+            rt: $krate::runtime::Runtime,
+            flavor: $crate::rt::Flavor,
+        }
+
+        impl $ty {
+            fn new_runtime(flavor: $crate::rt::Flavor, threads: usize) -> $krate::runtime::Runtime {
+                let mut b = match flavor {
+                    $crate::rt::Flavor::MultiThread => {
+                        let mut b = $krate::runtime::Builder::new_multi_thread();
+                        b.worker_threads(threads);
+                        b
+                    }
+                    $crate::rt::Flavor::CurrentThread => {
+                        $krate::runtime::Builder::new_current_thread()
+                    }
+                };
+                b.enable_all()
+                    .build()
+                    .expect(concat!(stringify!($krate), " runtime"))
+            }
+        }
+
         impl $crate::rt::Rt for $ty {
             type Spawner = $krate::runtime::Handle;
             type Join<T: Send + 'static> = $crate::rt::Unwrap<$krate::task::JoinHandle<T>>;
