@@ -13,7 +13,7 @@ alternating the runtimes round by round, and prints medians and ratios
 (ratio = weft time / other time; below 1.0 weft is faster).
 
   --quick          fewer rounds and smaller sizes for the slow workloads
-  --rounds N       measured rounds per runtime (default 15, quick 5), after one warm-up
+  --rounds N       measured rounds per runtime (default 15, quick 7), after one warm-up
   --filter NAME    run the workloads whose name contains NAME (repeatable,
                    comma-separated); bare WORKLOAD arguments are exact names
   --json PATH      also write the results as JSON
@@ -78,7 +78,7 @@ impl Options {
             }
         }
         if o.rounds == 0 {
-            o.rounds = if o.quick { 5 } else { 15 };
+            o.rounds = if o.quick { 7 } else { 15 };
         }
         Ok(o)
     }
@@ -123,7 +123,7 @@ mod tests {
     #[test]
     fn defaults_and_quick() {
         assert_eq!(parse("").rounds, 15);
-        assert_eq!(parse("--quick").rounds, 5);
+        assert_eq!(parse("--quick").rounds, 7);
         assert_eq!(parse("--quick --rounds 3").rounds, 3);
     }
 

@@ -47,6 +47,7 @@ use workloads::{Measure, RuntimeId, Scale, Slot, Workload};
 type Current = Arc<Mutex<Option<(String, Instant)>>>;
 
 fn main() {
+    keep_freed_memory();
     let opts = match Options::parse(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(e) => {
@@ -95,7 +96,11 @@ fn main() {
     for (k, v) in &meta {
         println!("{k}: {v}");
     }
+    println!("\nwall-clock time (memory rows: heap bytes per task or connection)");
     print!("{}", report::table(&rows));
+    let cpu_rows: Vec<Row> = rows.iter().filter(|r| !r.bytes).map(Row::cpu_row).collect();
+    println!("\nCPU time of the process (user + system, all threads) over the same intervals");
+    print!("{}", report::table(&cpu_rows));
     if let Some(path) = &opts.json {
         std::fs::write(path, report::json(&rows, &meta))
             .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
@@ -119,7 +124,9 @@ fn measure(w: &Workload, opts: &Options, scale: &Scale, current: &Current) -> Ro
     let active: Vec<usize> = (0..cells.len())
         .filter(|&i| matches!(cells[i], Cell::Done(_)))
         .collect();
+    // Per runtime: wall-clock (or bytes) samples, and CPU-time samples.
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); cells.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); cells.len()];
     let mut bytes = false;
     for round in 0..=opts.rounds {
         for k in 0..active.len() {
@@ -137,27 +144,34 @@ fn measure(w: &Workload, opts: &Options, scale: &Scale, current: &Current) -> Ro
             let result = catch_unwind(AssertUnwindSafe(|| run(w.flavor, opts.threads, scale)));
             *current.lock().unwrap() = None;
             match result {
-                Ok(m) if round > 0 => samples[i].push(match m {
-                    Measure::Time(d) => d.as_secs_f64() * 1e3,
-                    Measure::Bytes(b) => {
-                        bytes = true;
-                        b
-                    }
-                }),
+                Ok(Measure::Time { wall, cpu: c }) if round > 0 => {
+                    samples[i].push(wall.as_secs_f64() * 1e3);
+                    cpu[i].push(c.as_secs_f64() * 1e3);
+                }
+                Ok(Measure::Bytes(b)) if round > 0 => {
+                    bytes = true;
+                    samples[i].push(b);
+                }
                 Ok(_) => {} // warm-up
                 Err(p) => cells[i] = Cell::Failed(panic_message(&p)),
             }
         }
         eprint!(".");
     }
+    let mut cpu_cells = cells.clone();
     for i in active {
-        if !samples[i].is_empty() && !matches!(cells[i], Cell::Failed(_)) {
+        if !matches!(cells[i], Cell::Failed(_)) {
             cells[i] = Cell::Done(stats::Summary::of(&samples[i]));
+            cpu_cells[i] = match bytes {
+                true => Cell::NoEquivalent,
+                false => Cell::Done(stats::Summary::of(&cpu[i])),
+            };
         }
     }
     Row {
         workload: w.name,
         bytes,
+        cpu: cpu_cells,
         cells,
     }
 }
@@ -167,6 +181,24 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".into())
+}
+
+/// Asks glibc's malloc to keep freed memory instead of returning it to the
+/// kernel after every sample: otherwise each sample of the spawn-heavy rows
+/// pays page faults for tens of megabytes, whose cost (and noise, on a shared
+/// machine) drowns the differences between schedulers.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        /// Largest mmap threshold glibc accepts on 64-bit (HEAP_MAX / 2).
+        const MMAP_THRESHOLD: libc::c_int = 32 << 20;
+        // SAFETY: mallopt only changes malloc tuning parameters; called
+        // before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_TRIM_THRESHOLD, libc::c_int::MAX);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+        }
+    }
 }
 
 /// Ends the process (printing what was measured) if one sample hangs.

@@ -28,9 +28,19 @@ pub struct Row {
     pub bytes: bool,
     /// Cells in [`RuntimeId::ALL`] order.
     pub cells: Vec<Cell>,
+    /// CPU-time cells (ms) of a time row, in the same order.
+    pub cpu: Vec<Cell>,
 }
 
 impl Row {
+    /// This row with its CPU-time cells in place of the wall-clock ones.
+    pub fn cpu_row(&self) -> Row {
+        Row {
+            cells: self.cpu.clone(),
+            ..self.clone()
+        }
+    }
+
     fn median(&self, rt: RuntimeId) -> Option<f64> {
         match &self.cells[rt as usize] {
             Cell::Done(s) => Some(s.median),
@@ -166,8 +176,12 @@ pub fn json(rows: &[Row], meta: &[(&str, String)]) -> String {
                         "median_ms"
                     };
                     let unit = if r.bytes { "bytes" } else { "ms" };
+                    let cpu = match &r.cpu[*rt as usize] {
+                        Cell::Done(c) => format!(",\"cpu_median_ms\":{:.4}", c.median),
+                        _ => String::new(),
+                    };
                     results.push(format!(
-                        "{{\"workload\":{},\"runtime\":{},\"{key}\":{:.4},\"min_{unit}\":{:.4},\"max_{unit}\":{:.4},\"q1_{unit}\":{:.4},\"q3_{unit}\":{:.4},\"runs\":{}}}",
+                        "{{\"workload\":{},\"runtime\":{},\"{key}\":{:.4},\"min_{unit}\":{:.4},\"max_{unit}\":{:.4},\"q1_{unit}\":{:.4},\"q3_{unit}\":{:.4},\"runs\":{}{cpu}}}",
                         js(r.workload), js(rt.name()), s.median, s.min, s.max, s.q1, s.q3, s.runs
                     ));
                 }
@@ -233,6 +247,7 @@ mod tests {
             workload: "w",
             bytes: false,
             cells: vec![s(8.0), s(10.0), Cell::NoEquivalent, Cell::NoEquivalent],
+            cpu: vec![s(9.0), s(12.0), Cell::NoEquivalent, Cell::NoEquivalent],
         }
     }
 
@@ -247,6 +262,7 @@ mod tests {
         let j = json(&[row()], &[("quick", "true".into())]);
         assert!(j.contains("{\"workload\":\"w\",\"runtime\":\"tokio\",\"median_ms\":10.0000"));
         assert!(j.contains("{\"workload\":\"w\",\"weft_over_tokio\":0.8000}"));
+        assert!(j.contains("\"runs\":3,\"cpu_median_ms\":12.0000}"));
         assert!(!j.contains("async-executor"));
     }
 

@@ -3,12 +3,11 @@
 //! runtime version (`conns` clients, `trips` round trips of 64 bytes each,
 //! server and clients in one process), with no tasks, wakers or queues.
 
-use crate::workloads::{Measure, Scale};
+use crate::workloads::{Measure, Scale, Stopwatch};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpListener};
-use std::time::Instant;
 
 /// One end of a connection and what it still has to do.
 struct End {
@@ -45,7 +44,7 @@ pub fn echo(s: &Scale) -> Measure {
             });
         }
     }
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     let msg = [7u8; MESSAGE];
     let mut active = s.conns;
     for e in ends.iter_mut().filter(|e| e.client) {
@@ -81,5 +80,5 @@ pub fn echo(s: &Scale) -> Measure {
             }
         }
     }
-    Measure::Time(start.elapsed())
+    watch.stop()
 }

@@ -23,8 +23,14 @@ use std::time::{Duration, Instant};
 /// The result of one sample.
 #[derive(Clone, Copy, Debug)]
 pub enum Measure {
-    /// Wall-clock time of the measured part.
-    Time(Duration),
+    /// Wall-clock time and process CPU time (user + system, every thread) of
+    /// the measured part.
+    Time {
+        /// Wall-clock time.
+        wall: Duration,
+        /// CPU time of the whole process over the same interval.
+        cpu: Duration,
+    },
     /// Heap bytes per unit (task, connection).
     Bytes(f64),
 }
@@ -117,17 +123,54 @@ impl Scale {
     }
 }
 
+/// Measures wall-clock and process CPU time from `start` to `stop`.
+#[derive(Debug)]
+pub struct Stopwatch {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Stopwatch {
+    /// Starts measuring.
+    pub fn start() -> Stopwatch {
+        Stopwatch {
+            wall: Instant::now(),
+            cpu: process_cpu(),
+        }
+    }
+
+    /// The time since [`Stopwatch::start`].
+    pub fn stop(&self) -> Measure {
+        let wall = self.wall.elapsed();
+        Measure::Time {
+            wall,
+            cpu: process_cpu().saturating_sub(self.cpu),
+        }
+    }
+}
+
+/// User plus system CPU time of this process (all threads) so far.
+fn process_cpu() -> Duration {
+    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable `rusage`; RUSAGE_SELF is a valid `who`.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    assert_eq!(rc, 0, "getrusage failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
 /// Runs `f` on `rt` and measures it from inside the runtime (so runtime start
 /// and `block_on` entry are not timed).
 pub fn timed<R: Rt, F>(rt: &R, f: F) -> Measure
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    Measure::Time(rt.block_on(async move {
-        let start = Instant::now();
+    rt.block_on(async move {
+        let watch = Stopwatch::start();
         f.await;
-        start.elapsed()
-    }))
+        watch.stop()
+    })
 }
 
 /// Spawns `n` tasks, the `i`-th being `task(i)`, and awaits them all.

@@ -1,12 +1,11 @@
 //! TCP workloads over 127.0.0.1.
 
-use super::{Measure, Scale};
+use super::{Measure, Scale, Stopwatch};
 use crate::alloc_count::Meter;
 use crate::rt::RtNet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Size of one echo message (bytes).
 const MESSAGE: usize = 64;
@@ -54,7 +53,7 @@ pub fn echo<R: RtNet>(rt: &R, s: &Scale) -> Measure {
             clients.push(R::connect(addr).await.expect("connect"));
         }
         acceptor.await;
-        let start = Instant::now();
+        let watch = Stopwatch::start();
         let handles: Vec<_> = clients
             .into_iter()
             .map(|mut c| {
@@ -70,7 +69,7 @@ pub fn echo<R: RtNet>(rt: &R, s: &Scale) -> Measure {
         for h in handles {
             h.await;
         }
-        Measure::Time(start.elapsed())
+        watch.stop()
     })
 }
 

@@ -1,10 +1,9 @@
 //! Scheduler workloads: spawning, yielding, message passing between tasks.
 
-use super::{join_all, timed, Measure, Scale};
+use super::{join_all, timed, Measure, Scale, Stopwatch};
 use crate::gate::Gate;
 use crate::rt::{Rt, RtSync};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// A task spawns `spawn_many` empty tasks and awaits every handle.
 pub fn spawn_many<R: Rt>(rt: &R, s: &Scale) -> Measure {
@@ -19,14 +18,14 @@ pub fn spawn_many<R: Rt>(rt: &R, s: &Scale) -> Measure {
 /// them (with a plain `block_on` of its own, not the runtime's).
 pub fn spawn_remote<R: Rt>(rt: &R, s: &Scale) -> Measure {
     let (n, sp) = (s.spawn_many, rt.spawner());
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     let handles: Vec<_> = (0..n).map(|_| R::spawn_remote(&sp, async {})).collect();
     futures_lite::future::block_on(async {
         for h in handles {
             h.await;
         }
     });
-    Measure::Time(start.elapsed())
+    watch.stop()
 }
 
 /// `yield_tasks` tasks each yield `yields` times.
