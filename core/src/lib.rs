@@ -11,6 +11,8 @@
 #![no_std]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+// Under loom the static storage (which needs const atomics) is compiled out.
+#![cfg_attr(loom, allow(dead_code, unused_imports))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

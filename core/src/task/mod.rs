@@ -59,10 +59,3 @@ pub use schedule::{RawScheduler, Schedule};
 pub use storage::{TaskPool, TaskStorage};
 pub use token::SpawnToken;
 pub use yield_now::{yield_now, YieldNow};
-
-#[cfg(loom)]
-#[doc(hidden)]
-pub mod __loom {
-    //! Hooks for the loom models in `tests/loom_task.rs`.
-    pub use super::state::*;
-}

@@ -1,0 +1,203 @@
+//! Functional tests for `sync::mpsc`.
+mod sync_util;
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::Poll;
+
+use futures_core::Stream;
+use sync_util::{block_on, poll_once, BoxFut, Tracked};
+use weft_core::sync::mpsc::{self, TryRecvError, TrySendError};
+
+#[test]
+fn fifo_order_and_none_after_senders_gone() {
+    let (tx, mut rx) = mpsc::channel(4);
+    block_on(async {
+        for i in 0..4 {
+            tx.send(i).await.unwrap();
+        }
+        drop(tx);
+        for i in 0..4 {
+            assert_eq!(rx.recv().await, Some(i));
+        }
+        assert_eq!(rx.recv().await, None);
+    });
+}
+
+#[test]
+fn try_send_full_and_closed() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+    assert_eq!(tx.capacity(), 0);
+    assert_eq!(rx.try_recv(), Ok(1));
+    rx.close();
+    assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn recv_is_woken_by_send_and_by_last_sender_drop() {
+    let (tx, mut rx) = mpsc::channel::<u8>(2);
+    let tx2 = tx.clone();
+    let t = Tracked::new();
+    let mut cx = std::task::Context::from_waker(&t.waker);
+    assert!(rx.poll_recv(&mut cx).is_pending());
+    tx.try_send(1).unwrap();
+    assert_eq!(t.wakes(), 1);
+    assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
+    assert!(rx.poll_recv(&mut cx).is_pending());
+    drop(tx);
+    assert_eq!(t.wakes(), 1, "one sender left: no wake");
+    drop(tx2);
+    assert_eq!(t.wakes(), 2);
+    assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
+}
+
+#[test]
+fn send_waits_for_room_in_fifo_order() {
+    let ch = mpsc::Channel::<u32, 1>::new();
+    let (tx, mut rx) = ch.split();
+    tx.try_send(0).unwrap();
+    let (ta, tb) = (Tracked::new(), Tracked::new());
+    let mut a: BoxFut<'_, _> = Box::pin(tx.send(1));
+    let mut b: BoxFut<'_, _> = Box::pin(tx.send(2));
+    assert!(ta.poll(a.as_mut()).is_pending());
+    assert!(tb.poll(b.as_mut()).is_pending());
+    // A newcomer cannot take the slot freed for a waiting sender.
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!((ta.wakes(), tb.wakes()), (1, 0));
+    assert_eq!(tx.try_send(9), Err(TrySendError::Full(9)));
+    assert_eq!(ta.poll(a.as_mut()), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tb.wakes(), 1);
+    assert_eq!(tb.poll(b.as_mut()), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(2));
+}
+
+#[test]
+fn receiver_drop_fails_waiting_senders_and_drops_buffered() {
+    struct CountDrop(Arc<AtomicUsize>);
+    impl Drop for CountDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel(1);
+    tx.try_send(CountDrop(drops.clone())).unwrap();
+    let t = Tracked::new();
+    let mut waiting: BoxFut<'_, _> = Box::pin(tx.send(CountDrop(drops.clone())));
+    assert!(t.poll(waiting.as_mut()).is_pending());
+    drop(rx);
+    assert_eq!(t.wakes(), 1);
+    assert_eq!(drops.load(Ordering::SeqCst), 1, "buffered value dropped");
+    match t.poll(waiting.as_mut()) {
+        Poll::Ready(Err(e)) => drop(e.0),
+        _ => panic!("send must fail with the value"),
+    }
+    assert_eq!(drops.load(Ordering::SeqCst), 2);
+    assert!(tx.is_closed());
+}
+
+#[test]
+fn recv_drops_of_a_channel_holding_its_own_sender() {
+    // A Sender of channel C stored inside C: the receiver's drop drops it outside the lock.
+    type Msg = Box<dyn Send>;
+    let (tx, rx) = mpsc::unbounded_channel::<Msg>();
+    tx.send(Box::new(tx.clone())).unwrap();
+    drop(tx);
+    drop(rx); // would deadlock if the message were dropped under the lock
+}
+
+#[test]
+fn static_channel_split_and_reuse() {
+    static CH: mpsc::Channel<u32, 4> = mpsc::Channel::new();
+    let (tx, rx) = CH.split();
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    drop(rx); // drops the buffered messages
+    drop(tx);
+    let (tx, mut rx2) = CH.split();
+    assert_eq!(rx2.try_recv(), Err(TryRecvError::Empty));
+    tx.try_send(3).unwrap();
+    assert_eq!(rx2.try_recv(), Ok(3));
+}
+
+#[test]
+fn unbounded_never_waits() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..10_000 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(rx.len(), 10_000);
+    for i in 0..10_000 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert!(rx.is_empty());
+    drop(tx);
+    assert!(rx.is_closed());
+}
+
+#[test]
+fn receiver_is_a_stream() {
+    let (tx, mut rx) = mpsc::channel(3);
+    for i in 0..3 {
+        tx.try_send(i).unwrap();
+    }
+    drop(tx);
+    let mut got = vec![];
+    loop {
+        match poll_once(Pin::new(&mut rx).poll_next_fut().as_mut()) {
+            Poll::Ready(Some(v)) => got.push(v),
+            Poll::Ready(None) => break,
+            Poll::Pending => panic!("all values buffered"),
+        }
+    }
+    assert_eq!(got, [0, 1, 2]);
+}
+
+/// `poll_next` as a future, to poll the `Stream` impl by hand.
+trait PollNextFut: Stream + Unpin + Sized {
+    fn poll_next_fut(self: Pin<&mut Self>) -> Pin<Box<NextFut<'_, Self>>> {
+        Box::pin(NextFut(self))
+    }
+}
+impl<S: Stream + Unpin> PollNextFut for S {}
+struct NextFut<'a, S>(Pin<&'a mut S>);
+impl<S: Stream> std::future::Future for NextFut<'_, S> {
+    type Output = Option<S::Item>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll_next(cx)
+    }
+}
+
+#[test]
+fn producers_on_threads_consumer_here() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let handles: Vec<_> = (0..4u32)
+        .map(|p| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                block_on(async {
+                    for i in 0..500u32 {
+                        tx.send((p, i)).await.unwrap();
+                    }
+                })
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut next = [0u32; 4];
+    block_on(async {
+        while let Some((p, i)) = rx.recv().await {
+            assert_eq!(next[p as usize], i, "per-producer order");
+            next[p as usize] += 1;
+        }
+    });
+    assert_eq!(next, [500; 4]);
+    for h in handles {
+        h.join().unwrap();
+    }
+}

@@ -1,0 +1,9 @@
+async fn f() -> u32 {
+    weft_core::select! {
+        v = std::future::ready(1) { v }
+    }
+}
+
+fn main() {
+    let _ = f();
+}
