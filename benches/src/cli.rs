@@ -6,7 +6,7 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: weft-bench [--quick] [--rounds N] [--filter NAME]... [--json PATH]
                   [--threads N] [--runtimes weft,tokio,async-executor]
-                  [--timeout SECS] [--list] [WORKLOAD ...]
+                  [--timeout SECS] [--samples] [--list] [WORKLOAD ...]
 
 Runs every workload on weft, tokio and async-executor in this one process,
 alternating the runtimes round by round, and prints medians and ratios
@@ -21,6 +21,7 @@ alternating the runtimes round by round, and prints medians and ratios
   --runtimes LIST  only these runtimes
   --timeout SECS   give up (print what was measured, exit 2) when one sample
                    runs longer than this (default 120)
+  --samples        print every sample (wall and CPU time) to stderr
   --list           list the workloads and exit";
 
 /// Parsed options.
@@ -44,6 +45,8 @@ pub struct Options {
     pub timeout: u64,
     /// `--list`.
     pub list: bool,
+    /// `--samples`: print every sample to stderr.
+    pub samples: bool,
 }
 
 impl Options {
@@ -59,6 +62,7 @@ impl Options {
             runtimes: None,
             timeout: 120,
             list: false,
+            samples: false,
         };
         let mut args = args.into_iter();
         while let Some(a) = args.next() {
@@ -66,6 +70,7 @@ impl Options {
             match a.as_str() {
                 "--quick" => o.quick = true,
                 "--list" => o.list = true,
+                "--samples" => o.samples = true,
                 "--rounds" => o.rounds = number(&value("--rounds")?)?,
                 "--threads" => o.threads = number(&value("--threads")?)?,
                 "--timeout" => o.timeout = number(&value("--timeout")?)? as u64,

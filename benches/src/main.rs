@@ -147,6 +147,14 @@ fn measure(w: &Workload, opts: &Options, scale: &Scale, current: &Current) -> Ro
                 Ok(Measure::Time { wall, cpu: c }) if round > 0 => {
                     samples[i].push(wall.as_secs_f64() * 1e3);
                     cpu[i].push(c.as_secs_f64() * 1e3);
+                    if opts.samples {
+                        eprintln!(
+                            "\n  {} round {round}: {:.3} ms wall, {:.3} ms cpu",
+                            RuntimeId::ALL[i].name(),
+                            wall.as_secs_f64() * 1e3,
+                            c.as_secs_f64() * 1e3
+                        );
+                    }
                 }
                 Ok(Measure::Bytes(b)) if round > 0 => {
                     bytes = true;
