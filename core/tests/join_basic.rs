@@ -192,3 +192,24 @@ fn non_unpin_and_borrowing_operands() {
     data.push(4);
     assert_eq!(data.len(), 4);
 }
+
+#[test]
+fn into_future_operands() {
+    struct Deferred(u32);
+    impl std::future::IntoFuture for Deferred {
+        type Output = u32;
+        type IntoFuture = std::future::Ready<u32>;
+        fn into_future(self) -> Self::IntoFuture {
+            std::future::ready(self.0 + 1)
+        }
+    }
+    block_on(async {
+        assert_eq!(join!(Deferred(1), Deferred(2)), (2, 3));
+        assert_eq!(
+            weft_core::try_join!(async { Ok::<_, ()>(0) }, async { Ok(Deferred(4).await) }),
+            Ok((0, 5))
+        );
+        let v = weft_core::select! { v = Deferred(9) => v };
+        assert_eq!(v, 10);
+    });
+}

@@ -63,7 +63,13 @@ fn spawn(q: &Arc<Queue>, f: WaitFlag) -> JoinHandle<Counted> {
     h
 }
 
-fn setup() -> (Arc<Queue>, Arc<AtomicBool>, Arc<Mutex<Option<Waker>>>, Arc<AtomicUsize>, JoinHandle<Counted>) {
+fn setup() -> (
+    Arc<Queue>,
+    Arc<AtomicBool>,
+    Arc<Mutex<Option<Waker>>>,
+    Arc<AtomicUsize>,
+    JoinHandle<Counted>,
+) {
     let q = Arc::new(Queue::default());
     let flag = Arc::new(AtomicBool::new(false));
     let slot = Arc::new(Mutex::new(None));
@@ -140,7 +146,10 @@ fn abort_races_with_wake_and_run() {
         drop(h);
         drop(slot.lock().unwrap().take());
         let d = drops.load(SeqCst);
-        assert!(d == 1 || d == 2, "future dropped once (+ output if it completed): {d}");
+        assert!(
+            d == 1 || d == 2,
+            "future dropped once (+ output if it completed): {d}"
+        );
     });
 }
 
@@ -179,7 +188,10 @@ fn join_waker_handoff() {
         let waker = slot.lock().unwrap().take().unwrap();
         waker.wake();
         q.run_all();
-        let out = t.join().unwrap().expect("completion woke the joiner and output is ready");
+        let out = t
+            .join()
+            .unwrap()
+            .expect("completion woke the joiner and output is ready");
         assert!(out.is_ok());
         drop(out);
         drop(slot.lock().unwrap().take());

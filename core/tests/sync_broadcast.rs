@@ -100,7 +100,11 @@ fn broadcast_across_threads_in_order() {
     drop(tx);
     for r in receivers {
         let (got, lagged) = r.join().unwrap();
-        assert_eq!(got + lagged, N, "every message received or reported as lagged");
+        assert_eq!(
+            got + lagged,
+            N,
+            "every message received or reported as lagged"
+        );
     }
 }
 

@@ -22,8 +22,9 @@ fn waiters_get_the_lock_in_fifo_order() {
     let m = Mutex::new(Vec::new());
     let guard = m.try_lock().unwrap();
     let trackers: Vec<Tracked> = (0..4).map(|_| Tracked::new()).collect();
-    let mut futs: Vec<BoxFut<'_, MutexGuard<'_, Vec<usize>>>> =
-        (0..4).map(|_| Box::pin(m.lock()) as BoxFut<'_, _>).collect();
+    let mut futs: Vec<BoxFut<'_, MutexGuard<'_, Vec<usize>>>> = (0..4)
+        .map(|_| Box::pin(m.lock()) as BoxFut<'_, _>)
+        .collect();
     for (t, f) in trackers.iter().zip(&mut futs) {
         assert!(t.poll(f.as_mut()).is_pending());
     }
@@ -61,7 +62,11 @@ fn guard_held_across_await() {
     let m3 = m.clone();
     let contender = std::thread::spawn(move || block_on(async { *m3.lock().await }));
     notify.notify_one();
-    assert_eq!(contender.join().unwrap(), 2, "contender sees both increments");
+    assert_eq!(
+        contender.join().unwrap(),
+        2,
+        "contender sees both increments"
+    );
     holder.join().unwrap();
 }
 
@@ -128,13 +133,19 @@ fn rwlock_queued_writer_blocks_new_readers_then_readers_batch() {
     assert!(tr2.poll(r2.as_mut()).is_pending());
     drop(r);
     assert_eq!((tw.wakes(), tr1.wakes(), tr2.wakes()), (1, 0, 0));
-    let Poll::Ready(mut wg) = tw.poll(w.as_mut()) else { panic!() };
+    let Poll::Ready(mut wg) = tw.poll(w.as_mut()) else {
+        panic!()
+    };
     *wg = 1;
     drop(wg);
     // Both queued readers proceed together.
     assert_eq!((tr1.wakes(), tr2.wakes()), (1, 1));
-    let Poll::Ready(g1) = tr1.poll(r1.as_mut()) else { panic!() };
-    let Poll::Ready(g2) = tr2.poll(r2.as_mut()) else { panic!() };
+    let Poll::Ready(g1) = tr1.poll(r1.as_mut()) else {
+        panic!()
+    };
+    let Poll::Ready(g2) = tr2.poll(r2.as_mut()) else {
+        panic!()
+    };
     assert_eq!(*g1 + *g2, 2);
 }
 

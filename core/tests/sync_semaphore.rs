@@ -13,7 +13,10 @@ fn acquire_release_counts() {
     let sem = Semaphore::new(3);
     let a = sem.try_acquire_many(2).unwrap();
     assert_eq!(sem.available_permits(), 1);
-    assert_eq!(sem.try_acquire_many(2).unwrap_err(), TryAcquireError::NoPermits);
+    assert_eq!(
+        sem.try_acquire_many(2).unwrap_err(),
+        TryAcquireError::NoPermits
+    );
     drop(a);
     assert_eq!(sem.available_permits(), 3);
     sem.add_permits(2);
@@ -33,11 +36,18 @@ fn fifo_a_big_request_blocks_later_small_ones() {
     drop(held);
     assert_eq!((ta.wakes(), tb.wakes()), (0, 0));
     assert_eq!(sem.available_permits(), 1);
-    assert!(sem.try_acquire().is_err(), "try_acquire must not barge past waiters");
+    assert!(
+        sem.try_acquire().is_err(),
+        "try_acquire must not barge past waiters"
+    );
     sem.add_permits(2);
     assert_eq!((ta.wakes(), tb.wakes()), (1, 1));
-    let Poll::Ready(Ok(p_big)) = ta.poll(big.as_mut()) else { panic!() };
-    let Poll::Ready(Ok(p_small)) = tb.poll(small.as_mut()) else { panic!() };
+    let Poll::Ready(Ok(p_big)) = ta.poll(big.as_mut()) else {
+        panic!()
+    };
+    let Poll::Ready(Ok(p_small)) = tb.poll(small.as_mut()) else {
+        panic!()
+    };
     assert_eq!((p_big.num_permits(), p_small.num_permits()), (2, 1));
     assert_eq!(sem.available_permits(), 0);
 }

@@ -1,8 +1,6 @@
 //! Compile-time checks: handles, guards and futures of `sync` are `Send`/`Sync` where tokio's
 //! are, so they work in tasks of a multi-threaded runtime.
-use weft_core::sync::{
-    broadcast, mpsc, oneshot, watch, Mutex, Notify, RwLock, Semaphore, Signal,
-};
+use weft_core::sync::{broadcast, mpsc, oneshot, watch, Mutex, Notify, RwLock, Semaphore, Signal};
 
 fn send<T: Send>(_: &T) {}
 fn sync<T: Sync>(_: &T) {}

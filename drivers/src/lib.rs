@@ -4,3 +4,10 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+
+#[cfg(feature = "std")]
+pub mod clock;
+#[cfg(feature = "embassy-time-driver")]
+pub mod embassy;
+#[cfg(feature = "std")]
+pub mod mock;

@@ -1,5 +1,44 @@
 //! # weft
 //!
-//! One task model from bare metal to servers.
+//! One task model from bare metal to servers. This crate is what server code depends on: a
+//! multi-thread work-stealing scheduler and a current-thread scheduler for weft-core tasks,
+//! a blocking pool, timers and I/O, and the familiar entry points.
+//!
+//! ```
+//! let rt = weft::runtime::Runtime::new().unwrap();
+//! rt.block_on(async {
+//!     let a = weft::spawn(async { 1 });
+//!     let b = weft::task::spawn_blocking(|| 2);
+//!     assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
+//! });
+//! ```
+//!
+//! ## Map of the crate
+//!
+//! * [`runtime`] — `Runtime`, `Builder`, `Handle`; the schedulers, drivers and blocking pool.
+//! * [`task`] — `spawn`, `spawn_blocking`, `block_in_place`, `spawn_local`, `JoinSet`, `coop`.
+//! * [`sync`] — weft-core's channels and locks.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+
+pub(crate) mod loom;
+pub mod runtime;
+pub mod task;
+pub mod time;
+
+pub use task::spawn;
+
+/// Channels and locks for tasks (weft-core's, usable with or without this runtime).
+pub use weft_core::sync;
+
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    //! Internals exposed to the loom models in `tests/loom_*.rs`.
+    pub use crate::runtime::driver::Driver;
+    pub use crate::runtime::park::{Parker, Shared as ParkShared, Unparker};
+    pub use crate::runtime::park_thread::ParkThread;
+    pub use crate::runtime::scheduler::inject::Inject;
+    pub use crate::runtime::scheduler::multi_thread::idle::Idle;
+    pub use crate::runtime::scheduler::multi_thread::queue::{local, Local, Steal, CAPACITY};
+}

@@ -42,23 +42,29 @@ pub(crate) fn mix32(mut x: u32) -> u32 {
 /// Step of the Weyl sequence (2^32 / golden ratio, odd, so the counter visits every u32).
 pub(crate) const WEYL_STEP: u32 = 0x9e37_79b9;
 
-/// A `join!` branch: the future until it finishes, then its output until `join!` takes it.
-pub enum MaybeDone<F: Future> {
+/// A `join!` branch: the future until it finishes, then its output `T` until `join!` takes it.
+///
+/// The type itself has no bounds, and [`maybe_done`] is the one place that requires the operand
+/// to be a future, so a non-future operand produces one error at the operand instead of one per
+/// use of the branch.
+pub enum MaybeDone<F, T> {
     /// Still running.
     Running(F),
     /// Finished; output not taken yet.
-    Done(F::Output),
+    Done(T),
     /// Output taken.
     Taken,
 }
 
-impl<F: Future> MaybeDone<F> {
-    /// Wraps a future.
-    #[inline]
-    pub fn new(future: F) -> Self {
-        MaybeDone::Running(future)
-    }
+/// Turns a `join!` operand into a branch.
+#[inline]
+pub fn maybe_done<T: IntoFuture>(
+    operand: T,
+) -> MaybeDone<T::IntoFuture, <T::IntoFuture as Future>::Output> {
+    MaybeDone::Running(operand.into_future())
+}
 
+impl<F: Future> MaybeDone<F, F::Output> {
     /// Polls the future if it is still running; `true` once the output is stored.
     #[inline]
     pub fn poll_done(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
@@ -93,7 +99,7 @@ impl<F: Future> MaybeDone<F> {
     }
 }
 
-impl<F: Future> fmt::Debug for MaybeDone<F> {
+impl<F, T> fmt::Debug for MaybeDone<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             MaybeDone::Running(_) => "MaybeDone::Running",
@@ -127,30 +133,33 @@ impl<T, E> TryOutput for Result<T, E> {
     }
 }
 
-/// A `try_join!` branch: like [`MaybeDone`] but keeps only the `Ok` value and hands an `Err`
-/// straight back.
-pub enum TryMaybeDone<F: Future>
-where
-    F::Output: TryOutput,
-{
+/// A `try_join!` branch: like [`MaybeDone`] but keeps only the `Ok` value `T` and hands an `Err`
+/// straight back. Unbounded for the same reason as `MaybeDone`; [`try_maybe_done`] checks.
+pub enum TryMaybeDone<F, T> {
     /// Still running.
     Running(F),
     /// Finished with `Ok`; value not taken yet.
-    Done(<F::Output as TryOutput>::Ok),
+    Done(T),
     /// Value taken, or the branch failed.
     Taken,
 }
 
-impl<F: Future> TryMaybeDone<F>
+/// Turns a `try_join!` operand into a branch.
+#[inline]
+pub fn try_maybe_done<T>(
+    operand: T,
+) -> TryMaybeDone<T::IntoFuture, <<T::IntoFuture as Future>::Output as TryOutput>::Ok>
+where
+    T: IntoFuture,
+    T::Output: TryOutput,
+{
+    TryMaybeDone::Running(operand.into_future())
+}
+
+impl<F: Future> TryMaybeDone<F, <F::Output as TryOutput>::Ok>
 where
     F::Output: TryOutput,
 {
-    /// Wraps a future.
-    #[inline]
-    pub fn new(future: F) -> Self {
-        TryMaybeDone::Running(future)
-    }
-
     /// Polls the future if it is still running: `Ready(Ok(()))` once the `Ok` value is stored,
     /// `Ready(Err(e))` when it failed.
     #[inline]
@@ -198,10 +207,7 @@ where
     }
 }
 
-impl<F: Future> fmt::Debug for TryMaybeDone<F>
-where
-    F::Output: TryOutput,
-{
+impl<F, T> fmt::Debug for TryMaybeDone<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TryMaybeDone::Running(_) => "TryMaybeDone::Running",

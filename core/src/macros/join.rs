@@ -141,9 +141,7 @@ macro_rules! __join_index {
     };
     (@join [$($indices:tt)*] [$(($index:tt $operand:expr))+]) => {{
         let mut __futures = ($(
-            ::core::pin::pin!($crate::macros::__private::MaybeDone::new(
-                $crate::macros::__private::into_future($operand),
-            )),
+            ::core::pin::pin!($crate::macros::__private::maybe_done($operand)),
         )+);
         const __COUNT: u32 = [$(::core::stringify!($index)),+].len() as u32;
         let mut __rotate: u32 = 0;
@@ -177,9 +175,7 @@ macro_rules! __join_index {
     }};
     (@try_join [$($indices:tt)*] [$(($index:tt $operand:expr))+]) => {{
         let mut __futures = ($(
-            ::core::pin::pin!($crate::macros::__private::TryMaybeDone::new(
-                $crate::macros::__private::into_future($operand),
-            )),
+            ::core::pin::pin!($crate::macros::__private::try_maybe_done($operand)),
         )+);
         const __COUNT: u32 = [$(::core::stringify!($index)),+].len() as u32;
         let mut __rotate: u32 = 0;

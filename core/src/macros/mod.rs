@@ -8,7 +8,9 @@
 //!
 //! 1. turns every operand into a future with [`IntoFuture`](core::future::IntoFuture) and pins
 //!    it on the stack of the enclosing `async` body with [`core::pin::pin!`] (so the expansion
-//!    contains no `unsafe`), keeping them all in one tuple;
+//!    contains no `unsafe`), keeping them all in one tuple. Each operand is checked for being a
+//!    future in exactly one helper call (`into_future`, `maybe_done`, `try_maybe_done`), so a
+//!    wrong operand gets one error, at its own span;
 //! 2. drives the tuple from a [`poll_fn`](core::future::poll_fn) closure, which is the only
 //!    state the macro adds: a rotation counter (`join!`) or a 64-bit mask of disabled branches
 //!    (`select!`);

@@ -31,7 +31,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use super::lock::Lock;
-use super::wait_list::{WaitList, WakeList, Waiter};
+use super::wait_list::{WaitList, Waiter, WakeList};
 
 /// The error returned by [`Sender::send`] when there is no receiver; holds the value back.
 ///
@@ -199,10 +199,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             waiters: WaitList::new(),
         }),
     });
-    (
-        Sender { chan: chan.clone() },
-        Receiver { chan, next: 0 },
-    )
+    (Sender { chan: chan.clone() }, Receiver { chan, next: 0 })
 }
 
 /// The sending half of a broadcast channel; cloneable.

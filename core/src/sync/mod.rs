@@ -84,14 +84,16 @@ mod rwlock;
 mod semaphore;
 mod signal;
 
-pub use mutex::{Mutex, MutexGuard, TryLockError};
 #[cfg(feature = "alloc")]
 pub use mutex::OwnedMutexGuard;
+pub use mutex::{Mutex, MutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-pub use semaphore::{Acquire, AcquireError, Semaphore, SemaphorePermit, TryAcquireError, MAX_PERMITS};
 #[cfg(feature = "alloc")]
 pub use semaphore::OwnedSemaphorePermit;
+pub use semaphore::{
+    Acquire, AcquireError, Semaphore, SemaphorePermit, TryAcquireError, MAX_PERMITS,
+};
 pub use signal::{Signal, Wait};
 
 /// Declares a function that is `const` except under `cfg(loom)`, where loom's atomics and

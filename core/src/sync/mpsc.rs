@@ -46,7 +46,7 @@ use futures_core::Stream;
 
 use super::lock::Lock;
 use super::shared::Shared;
-use super::wait_list::{WaitList, WakeList, Waiter};
+use super::wait_list::{WaitList, Waiter, WakeList};
 
 /// The error returned by [`Sender::send`] when the receiver is gone; holds the value back.
 ///
@@ -453,7 +453,9 @@ pub fn channel<'a, T: 'a>(buffer: usize) -> (Sender<'a, T>, Receiver<'a, T>) {
         queue: alloc::collections::VecDeque::with_capacity(buffer),
         cap: Some(buffer),
     };
-    endpoints(Shared::Arc(alloc::sync::Arc::new(Chan::new(queue, 1, true))))
+    endpoints(Shared::Arc(alloc::sync::Arc::new(Chan::new(
+        queue, 1, true,
+    ))))
 }
 
 /// Creates an unbounded channel on the heap: sending never waits.
@@ -474,7 +476,9 @@ pub fn unbounded_channel<'a, T: 'a>() -> (UnboundedSender<'a, T>, UnboundedRecei
         queue: alloc::collections::VecDeque::new(),
         cap: None,
     };
-    let (tx, rx) = endpoints(Shared::Arc(alloc::sync::Arc::new(Chan::new(queue, 1, true))));
+    let (tx, rx) = endpoints(Shared::Arc(alloc::sync::Arc::new(Chan::new(
+        queue, 1, true,
+    ))));
     (UnboundedSender { inner: tx }, rx)
 }
 
@@ -784,7 +788,8 @@ impl<T> Clone for UnboundedSender<'_, T> {
 #[cfg(feature = "alloc")]
 impl<T> fmt::Debug for UnboundedSender<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("mpsc::UnboundedSender").finish_non_exhaustive()
+        f.debug_struct("mpsc::UnboundedSender")
+            .finish_non_exhaustive()
     }
 }
 

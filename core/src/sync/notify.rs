@@ -23,7 +23,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use super::lock::Lock;
-use super::wait_list::{WaitList, WakeList, Waiter};
+use super::wait_list::{WaitList, Waiter, WakeList};
 
 /// Notifies tasks: [`notify_one`](Self::notify_one) wakes one waiter (or lets the next one pass
 /// at once), [`notify_waiters`](Self::notify_waiters) wakes all current waiters.

@@ -30,7 +30,7 @@ use core::task::{Context, Poll};
 use alloc::sync::Arc;
 
 use super::lock::Lock;
-use super::wait_list::{WaitList, WakeList, Waiter};
+use super::wait_list::{WaitList, Waiter, WakeList};
 
 /// The largest number of permits a semaphore can hold (`usize::MAX >> 3`, as tokio; leaves
 /// headroom so `add_permits` overflow is caught before it wraps).

@@ -29,7 +29,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use super::lock::Lock;
-use super::wait_list::{WaitList, WakeList, Waiter};
+use super::wait_list::{WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 
 /// The error returned by [`Sender::send`] when there is no receiver; holds the value back.

@@ -99,6 +99,7 @@ enum State {
 /// assert_eq!(s.as_mut().poll(&mut cx), Poll::Ready(()));
 /// assert!(s.is_elapsed());
 /// ```
+#[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
     handle: Handle,
     deadline: Instant,

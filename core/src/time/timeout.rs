@@ -99,6 +99,7 @@ impl From<Elapsed> for std::io::Error {
 /// time.advance(u64::MAX);
 /// assert!(matches!(t.as_mut().poll(&mut cx), Poll::Ready(Err(_))));
 /// ```
+#[must_use = "futures do nothing unless polled"]
 pub struct Timeout<F> {
     /// `None` once the future completed or was dropped on expiry.
     value: Option<F>,

@@ -48,11 +48,13 @@
 //! # Beyond the wheel's range
 //!
 //! Deadlines that differ from `elapsed` above bit 36 go to an unsorted *overflow* list. All of
-//! them lie past the end of the current 2^36-tick *epoch*, so the wheel reports the start of
-//! the next epoch as its next expiration when nothing else is pending; at that tick the overflow
-//! list is re-inserted relative to the new `elapsed` (entries still too far return to it).
-//! Timers therefore fire at their exact tick even years ahead, at the cost of one extra wakeup
-//! per epoch while such timers exist.
+//! them lie past the end of the current 2^36-tick *epoch*. The wheel keeps a lower bound of
+//! their deadlines (exact after each insert; possibly stale, i.e. too early, after a cancel,
+//! which costs at most one spurious wakeup). When nothing else is pending it reports the start
+//! of that deadline's epoch as its next expiration; at that tick the overflow list is
+//! re-inserted relative to the new `elapsed` (entries still too far return to it and the bound
+//! is recomputed). Timers therefore fire at their exact tick even centuries ahead, and a
+//! `sleep(Duration::MAX)` under a paused clock costs a handful of steps, not one per epoch.
 //!
 //! # Concurrency
 //!
@@ -360,6 +362,10 @@ pub enum Advance {
 ///     wheel.insert(NonNull::from(&*a), Waker::noop().clone()).unwrap();
 ///     wheel.insert(NonNull::from(&*b), Waker::noop().clone()).unwrap();
 /// }
+/// // 100 is in level 1 (64..4096 ticks away): the wheel reports the start of its slot, 64,
+/// // where it cascades the timer into level 0; from then on the exact deadline.
+/// assert_eq!(wheel.next_deadline(), Some(64));
+/// wheel.advance(64, |_waker| ControlFlow::Continue(()));
 /// assert_eq!(wheel.next_deadline(), Some(100));
 /// let mut fired = 0;
 /// wheel.advance(1_000, |_waker| { fired += 1; ControlFlow::Continue(()) });
@@ -377,6 +383,8 @@ pub struct TimerWheel {
     levels: [Level; LEVELS],
     /// Entries beyond the current epoch of 2^WHEEL_BITS ticks.
     overflow: List,
+    /// A lower bound of the overflow entries' deadlines (`u64::MAX` when none).
+    overflow_min: u64,
 }
 
 // SAFETY: the wheel's pointers refer to entries whose links are only accessed through the wheel
@@ -413,6 +421,7 @@ impl TimerWheel {
             len: 0,
             levels: [Level::EMPTY; LEVELS],
             overflow: List::EMPTY,
+            overflow_min: u64::MAX,
         }
     }
 
@@ -613,12 +622,8 @@ impl TimerWheel {
             debug_assert!(exp.at >= self.elapsed);
             self.elapsed = exp.at;
             if exp.level == 0 {
-                loop {
-                    // SAFETY: every entry in a slot is linked into this wheel.
-                    let Some(entry) = (unsafe { self.levels[0].slots[exp.slot].pop_front() })
-                    else {
-                        break;
-                    };
+                // SAFETY: every entry in a slot is linked into this wheel.
+                while let Some(entry) = unsafe { self.levels[0].slots[exp.slot].pop_front() } {
                     if self.levels[0].slots[exp.slot].is_empty() {
                         self.levels[0].occupied &= !(1 << exp.slot);
                     }
@@ -645,6 +650,7 @@ impl TimerWheel {
                     level.occupied &= !(1 << exp.slot);
                     core::mem::replace(&mut level.slots[exp.slot], List::EMPTY)
                 } else {
+                    self.overflow_min = u64::MAX;
                     core::mem::replace(&mut self.overflow, List::EMPTY)
                 };
                 // Cascade: re-insert relative to the new `elapsed`; each entry lands on a
@@ -688,11 +694,9 @@ impl TimerWheel {
             });
         }
         if !self.overflow.is_empty() {
-            // Overflow entries exist only when elapsed is not in the last epoch, so this does
-            // not overflow; saturate anyway rather than wrap.
-            let at = ((self.elapsed >> WHEEL_BITS) + 1)
-                .checked_mul(1 << WHEEL_BITS)
-                .unwrap_or(u64::MAX);
+            // The start of the epoch of the earliest (lower bound) overflow deadline: every
+            // overflow entry is at or after it, and every wheel level is empty.
+            let at = (self.overflow_min & !((1u64 << WHEEL_BITS) - 1)).max(self.elapsed);
             return Some(Expiration {
                 level: LEVELS,
                 slot: 0,
@@ -722,6 +726,7 @@ impl TimerWheel {
         } else {
             // SAFETY: per this function's contract.
             unsafe { self.overflow.push_front(entry) };
+            self.overflow_min = self.overflow_min.min(deadline);
             Location::Overflow
         };
         // SAFETY: we own the links of an entry we are linking.

@@ -1,0 +1,73 @@
+//! Loom models of `sync::mpsc`. Run with
+//! `RUSTFLAGS="--cfg loom" cargo test -p weft-core --release --test loom_sync_mpsc`.
+#![cfg(loom)]
+
+mod loom_sync_util;
+
+use loom_sync_util::block_on;
+use loom::thread;
+use weft_core::sync::mpsc;
+
+#[test]
+fn two_senders_one_slot_all_delivered_then_none() {
+    // Three threads: bound the preemptions so the model finishes in seconds, not minutes
+    // (bugs of this code need at most a couple of preemptions to show).
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(2);
+    builder.check(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let tx2 = tx.clone();
+        let a = thread::spawn(move || block_on(tx.send(1)).unwrap());
+        let b = thread::spawn(move || block_on(tx2.send(2)).unwrap());
+        let mut got = block_on(async {
+            let x = rx.recv().await.unwrap();
+            let y = rx.recv().await.unwrap();
+            assert_eq!(rx.recv().await, None);
+            [x, y]
+        });
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}
+
+#[test]
+fn send_waiting_for_room_races_recv() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let t = thread::spawn(move || block_on(tx.send(2)).unwrap());
+        assert_eq!(block_on(rx.recv()), Some(1));
+        assert_eq!(block_on(rx.recv()), Some(2));
+        assert_eq!(block_on(rx.recv()), None);
+        t.join().unwrap();
+    });
+}
+
+#[test]
+fn receiver_drop_races_waiting_sender() {
+    loom::model(|| {
+        let (tx, rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let t = thread::spawn(move || {
+            // The receiver goes away while we wait for room: we get the value back.
+            assert_eq!(block_on(tx.send(2)).unwrap_err().0, 2);
+        });
+        drop(rx);
+        t.join().unwrap();
+    });
+}
+
+#[test]
+fn try_send_races_recv_no_lost_wakeup() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+        let t = thread::spawn(move || {
+            tx.send(1).unwrap();
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        assert_eq!(block_on(rx.recv()), None);
+        t.join().unwrap();
+    });
+}

@@ -1,0 +1,99 @@
+//! The two schedulers and what they share.
+//!
+//! * [`multi_thread`] — work-stealing workers (the default flavor).
+//! * [`current_thread`] — everything on the thread that calls `block_on`.
+//! * [`inject`] — the global queue both use for tasks scheduled from other threads.
+//! * [`owned`] — the list of every task, for shutdown.
+//!
+//! [`Handle`] is the flavor-erased handle stored in the thread-local context and in
+//! [`crate::runtime::Handle`]; [`Context`] is the per-thread state of whichever scheduler the
+//! thread is running.
+use std::future::Future;
+use std::sync::Arc;
+
+use weft_core::task::JoinHandle;
+
+use super::blocking;
+use super::builder::RuntimeFlavor;
+use super::driver;
+
+pub(crate) mod current_thread;
+pub(crate) mod inject;
+pub(crate) mod multi_thread;
+pub(crate) mod owned;
+mod panic;
+
+pub(crate) use panic::OnPanic;
+
+/// A handle to one runtime's scheduler.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    MultiThread(Arc<multi_thread::Handle>),
+    CurrentThread(Arc<current_thread::Handle>),
+}
+
+/// The running scheduler's per-thread state (see `context.rs`).
+pub(crate) enum Context {
+    MultiThread(multi_thread::Context),
+    CurrentThread(current_thread::Context),
+}
+
+impl Handle {
+    /// Spawns a `Send` future.
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future),
+        }
+    }
+
+    /// Spawns a closure on the blocking pool.
+    pub(crate) fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        blocking::spawn_blocking_on(self.blocking_spawner(), self, func)
+    }
+
+    pub(crate) fn driver(&self) -> &driver::Handle {
+        match self {
+            Handle::MultiThread(h) => &h.driver,
+            Handle::CurrentThread(h) => &h.driver,
+        }
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
+        match self {
+            Handle::MultiThread(h) => &h.blocking_spawner,
+            Handle::CurrentThread(h) => &h.blocking_spawner,
+        }
+    }
+
+    pub(crate) fn flavor(&self) -> RuntimeFlavor {
+        match self {
+            Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
+            Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+        }
+    }
+
+    /// Begins shutdown: no new task runs; every task will be cancelled.
+    pub(crate) fn shutdown(&self) {
+        match self {
+            Handle::MultiThread(h) => h.shutdown(),
+            Handle::CurrentThread(h) => h.shutdown(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("scheduler::Handle")
+            .field(&self.flavor())
+            .finish()
+    }
+}
