@@ -40,4 +40,5 @@ pub mod macros;
 pub mod park;
 pub mod sync;
 pub mod task;
+pub use weft_macros::task;
 pub mod time;

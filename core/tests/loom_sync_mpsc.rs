@@ -4,8 +4,8 @@
 
 mod loom_sync_util;
 
-use loom_sync_util::block_on;
 use loom::thread;
+use loom_sync_util::block_on;
 use weft_core::sync::mpsc;
 
 #[test]

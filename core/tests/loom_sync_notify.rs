@@ -9,8 +9,8 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Waker};
 
-use loom_sync_util::block_on;
 use loom::thread;
+use loom_sync_util::block_on;
 use weft_core::sync::{Notify, Signal};
 
 #[test]

@@ -7,8 +7,8 @@ mod loom_sync_util;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use loom_sync_util::block_on;
 use loom::thread;
+use loom_sync_util::block_on;
 use weft_core::sync::oneshot;
 
 #[test]

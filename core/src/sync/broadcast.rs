@@ -3,7 +3,7 @@
 //!
 //! ## Algorithm
 //!
-//! The channel keeps the last `capacity` messages in a ring (`VecDeque`) under one [`Lock`],
+//! The channel keeps the last `capacity` messages in a ring (`VecDeque`) under one `Lock`,
 //! with the sequence number of the oldest one (`head`). Each [`Receiver`] has its own cursor,
 //! the sequence number of the next message it will read.
 //!

@@ -16,8 +16,8 @@
 //!
 //! ## Algorithm
 //!
-//! One [`Lock`] protects the buffer, the sender count, a `closed` flag, the receiver's waker
-//! and an intrusive FIFO [`WaitList`] of senders waiting for room. Each waiting `send` future
+//! One `Lock` protects the buffer, the sender count, a `closed` flag, the receiver's waker
+//! and an intrusive FIFO `WaitList` of senders waiting for room. Each waiting `send` future
 //! owns a node that holds the *value it wants to send*.
 //!
 //! * `send` pushes into the buffer if there is room and wakes the receiver. If the buffer is

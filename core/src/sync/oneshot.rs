@@ -12,7 +12,7 @@
 //! ## Algorithm
 //!
 //! The state (the value slot, whether each side is alive, whether the receiver closed, and one
-//! waker per side) sits behind one [`Lock`]. `send` stores the value and wakes the receiver;
+//! waker per side) sits behind one `Lock`. `send` stores the value and wakes the receiver;
 //! dropping the sender without sending wakes the receiver, which then sees no value and no
 //! sender and returns [`RecvError`] ("canceled"). Dropping the receiver closes the channel
 //! (a later `send` hands the value back) and wakes a task waiting in [`Sender::closed`].

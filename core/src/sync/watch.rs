@@ -12,7 +12,7 @@
 //! * A `version` counter (atomic; bit 0 = "sender dropped") is bumped after each new value is
 //!   written. Each receiver remembers the version it has seen.
 //! * [`Receiver::changed`] compares versions; if nothing changed it links a node into an
-//!   intrusive wait list under the channel's [`Lock`], re-checking the version while holding
+//!   intrusive wait list under the channel's `Lock`, re-checking the version while holding
 //!   that lock. The sender bumps the version *before* taking the lock to wake waiters, so a
 //!   receiver either sees the new version or is in the list when the sender looks: no lost
 //!   wake-up. Waiters are woken in batches with the lock released in between; a waiter that
@@ -494,8 +494,9 @@ impl<T> Receiver<T> {
         self.seen = self.chan.version.load(Ordering::Acquire) >> 1;
     }
 
-    /// Waits for a value newer than the last seen one and marks it seen. Errors once the
-    /// sender is gone (even if a value was left unseen, as tokio does). Cancellation-safe.
+    /// Waits for a value newer than the last seen one and marks it seen. A value sent before
+    /// the sender was dropped is still reported; after that, returns [`RecvError`] (as tokio).
+    /// Cancellation-safe.
     ///
     /// ```
     /// # use weft_core::executor::block_on;

@@ -39,6 +39,8 @@ mod harness;
 mod header;
 mod join;
 mod list;
+#[cfg(not(loom))]
+mod pool_raw; // static pool storage for #[task] (MACROS engineer)
 mod schedule;
 mod state;
 #[cfg(not(loom))]
@@ -54,6 +56,9 @@ pub use harness::{Notified, TaskRef};
 pub use header::{Header, Id, OwnedLinks};
 pub use join::{AbortHandle, JoinHandle};
 pub use list::OwnedList;
+#[cfg(not(loom))]
+#[doc(hidden)]
+pub use pool_raw::{task_pool_align, task_pool_size, AlignTo, Alignment, TaskPoolRaw};
 pub use schedule::{RawScheduler, Schedule};
 #[cfg(not(loom))]
 pub use storage::{TaskPool, TaskStorage};

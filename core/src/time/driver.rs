@@ -49,8 +49,21 @@
 //! # let _ = deadline;
 //! ```
 //!
-//! [`WheelDriver::turn`] is `advance(now())`; `weft_drivers::clock::StdClock` converts a
-//! deadline to a park `Duration`, and `weft_drivers::mock::MockClock` is the paused clock.
+//! Notes for the parking worker:
+//!
+//! * park timeout: `weft_drivers::clock::StdClock::duration_until(deadline)`, or for any clock
+//!   [`ticks_to_duration_ceil`](super::ticks_to_duration_ceil)`(deadline.saturating_sub(now))`
+//!   (rounded up: waking early would only mean parking again);
+//! * `next_deadline()` may be earlier than any timer's deadline: it is the tick at which the
+//!   wheel must move far timers to a finer level. `advance` then fires nothing; the worker
+//!   parks again with the new `next_deadline()`. A timer always fires at its exact tick if the
+//!   driver wakes at every reported deadline;
+//! * `advance` wakes tasks (outside the timer lock), so call it where waking is allowed: for a
+//!   runtime, after the worker has returned from the park and before it looks for work;
+//! * [`WheelDriver::turn`] is `advance(now())`; `weft_drivers::mock::MockClock` is the paused
+//!   clock (its docs show the `auto_advance_to` hook for `start_paused`);
+//! * the unpark waker is kept until replaced: `set_unpark(None)` at shutdown if it holds the
+//!   runtime alive.
 
 use core::fmt;
 use core::future::IntoFuture;

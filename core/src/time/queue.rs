@@ -1,19 +1,4 @@
 //! [`TimerQueue`]: a [`TimerWheel`] behind a lock, the piece a time driver embeds.
-//!
-//! The queue adds to the raw wheel what drivers and futures need around it:
-//!
-//! * a lock (a `std::sync::Mutex` with `std`, a `critical_section::Mutex` without, loom's under
-//!   loom), so `Sleep`s on any thread (or an interrupt handler) can register and cancel while
-//!   the driver fires;
-//! * batching of wakers: `advance` collects at most [`WAKE_BATCH`] wakers under the lock, then
-//!   releases it and wakes them, so a waker that re-enters the timer system (a task polled
-//!   inline, a `Sleep` dropped by the wake) never deadlocks, and the lock is never held while
-//!   foreign code runs. Replaced or cancelled wakers are likewise dropped after unlocking;
-//! * an *unpark* waker: when a timer is registered whose deadline is earlier than every other
-//!   pending deadline, the thread parked until the old earliest deadline must recompute its
-//!   timeout, so the queue wakes the unpark waker;
-//! * a few "loose" timers for callers of the embassy-style
-//!   [`schedule_wake`](TimerQueue::schedule_wake), which brings only a waker and no entry.
 
 use core::fmt;
 use core::ops::ControlFlow;
@@ -102,7 +87,22 @@ impl Inner {
 }
 
 /// A lock-protected [`TimerWheel`]: what a time driver embeds to get intrusive, allocation-free
-/// timers (see the [module docs](self)).
+/// timers.
+///
+/// The queue adds to the raw wheel what drivers and futures need around it:
+///
+/// * a lock (a `std::sync::Mutex` with `std`, a `critical_section::Mutex` without, loom's under
+///   loom), so `Sleep`s on any thread (or an interrupt handler) can register and cancel while
+///   the driver fires;
+/// * batching of wakers: `advance` collects at most 32 wakers under the lock, then
+///   releases it and wakes them, so a waker that re-enters the timer system (a task polled
+///   inline, a `Sleep` dropped by the wake) never deadlocks, and the lock is never held while
+///   foreign code runs. Replaced or cancelled wakers are likewise dropped after unlocking;
+/// * an *unpark* waker: when a timer is registered whose deadline is earlier than every other
+///   pending deadline, the thread parked until the old earliest deadline must recompute its
+///   timeout, so the queue wakes the unpark waker;
+/// * a few "loose" timers for callers of the embassy-style
+///   [`schedule_wake`](TimerQueue::schedule_wake), which brings only a waker and no entry.
 ///
 /// A driver returns it from [`TimeDriver::timer_queue`](super::TimeDriver::timer_queue); `Sleep`
 /// then links its own entry into it (no allocation, O(1)) instead of calling `schedule_wake`.
@@ -219,6 +219,9 @@ impl TimerQueue {
     /// timeout but before it actually parks must make that park return at once (a
     /// `std::thread::Thread::unpark`, a flag checked under the condvar's mutex, an event that
     /// `WFE` sees).
+    ///
+    /// The queue keeps the waker until it is replaced: if the waker owns (an `Arc` of) whatever
+    /// owns this queue, set `None` at shutdown to break the cycle.
     ///
     /// ```
     /// use core::task::Waker;

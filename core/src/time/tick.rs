@@ -1,30 +1,7 @@
 //! The tick rate of weft's clock, chosen at build time, and conversions between ticks and
 //! [`Duration`].
 //!
-//! # Choosing the tick rate
-//!
-//! Time drivers count in *ticks*. How long a tick is, is decided when `weft-core` is built, by
-//! enabling at most one of its cargo features:
-//!
-//! | feature                 | [`TICK_HZ`]     | one tick | wheel range before overflow epochs |
-//! |-------------------------|-----------------|----------|------------------------------------|
-//! | `tick-hz-1_000`         | 1 000           | 1 ms     | 2.2 years                          |
-//! | `tick-hz-32_768`        | 32 768          | ~30.5 µs | 24 days                            |
-//! | *(none)* or `tick-hz-1_000_000` | 1 000 000 | 1 µs  | 19 hours                           |
-//! | `tick-hz-1_000_000_000` | 1 000 000 000   | 1 ns     | 68 seconds                         |
-//!
-//! 1 MHz is the default, as in the embedded ecosystem (`embassy-time-driver` also defaults to
-//! 1 MHz, so a HAL's driver plugs in without conversion). Pick a rate whose period your hardware
-//! timer can count exactly: a 32.768 kHz RTC wants `tick-hz-32_768`. Enable the feature from the
-//! final binary (`weft-core = { features = ["tick-hz-32_768"] }`); cargo unifies features, so two
-//! crates choosing different rates is a build error rather than a silent mismatch.
-//!
-//! # Rounding
-//!
-//! A [`Duration`] becomes ticks rounded **up** ([`duration_to_ticks_ceil`]), so a sleep never
-//! ends early; ticks become a [`Duration`] rounded **down** ([`ticks_to_duration`]), so an
-//! elapsed time is never overstated. With the three decimal rates both directions are exact
-//! for whole ticks.
+//! See [`TICK_HZ`] for how the rate is chosen.
 
 use core::time::Duration;
 
@@ -38,44 +15,51 @@ use core::time::Duration;
 ))]
 compile_error!("weft-core: more than one `tick-hz-*` feature is enabled; enable exactly one (or none for 1 MHz)");
 
-/// Ticks per second of weft's clock (see the [module docs](self) for how to choose it).
-///
-/// ```
-/// use weft_core::time::TICK_HZ;
-/// // The default build counts microseconds.
-/// assert!(TICK_HZ >= 1_000);
-/// ```
 #[cfg(feature = "tick-hz-1_000")]
-pub const TICK_HZ: u64 = 1_000;
-/// Ticks per second of weft's clock (see the [module docs](self) for how to choose it).
-///
-/// ```
-/// use weft_core::time::TICK_HZ;
-/// assert_eq!(TICK_HZ, 32_768);
-/// ```
+const RATE: u64 = 1_000;
 #[cfg(feature = "tick-hz-32_768")]
-pub const TICK_HZ: u64 = 32_768;
-/// Ticks per second of weft's clock (see the [module docs](self) for how to choose it).
-///
-/// ```
-/// use weft_core::time::TICK_HZ;
-/// assert_eq!(TICK_HZ, 1_000_000_000);
-/// ```
+const RATE: u64 = 32_768;
 #[cfg(feature = "tick-hz-1_000_000_000")]
-pub const TICK_HZ: u64 = 1_000_000_000;
-/// Ticks per second of weft's clock (see the [module docs](self) for how to choose it).
-///
-/// ```
-/// use weft_core::time::TICK_HZ;
-/// // The default build counts microseconds.
-/// assert_eq!(TICK_HZ, 1_000_000);
-/// ```
+const RATE: u64 = 1_000_000_000;
 #[cfg(not(any(
     feature = "tick-hz-1_000",
     feature = "tick-hz-32_768",
     feature = "tick-hz-1_000_000_000"
 )))]
-pub const TICK_HZ: u64 = 1_000_000;
+const RATE: u64 = 1_000_000;
+
+/// Ticks per second of weft's clock.
+///
+/// # Choosing the tick rate
+///
+/// Time drivers count in *ticks*. How long a tick is, is decided when `weft-core` is built, by
+/// enabling at most one of its cargo features:
+///
+/// | feature                 | `TICK_HZ`       | one tick | wheel range before overflow epochs |
+/// |-------------------------|-----------------|----------|------------------------------------|
+/// | `tick-hz-1_000`         | 1 000           | 1 ms     | 2.2 years                          |
+/// | `tick-hz-32_768`        | 32 768          | ~30.5 µs | 24 days                            |
+/// | *(none)* or `tick-hz-1_000_000` | 1 000 000 | 1 µs  | 19 hours                           |
+/// | `tick-hz-1_000_000_000` | 1 000 000 000   | 1 ns     | 68 seconds                         |
+///
+/// 1 MHz is the default, as in the embedded ecosystem (`embassy-time-driver` also defaults to
+/// 1 MHz, so a HAL's driver plugs in without conversion). Pick a rate whose period your hardware
+/// timer can count exactly: a 32.768 kHz RTC wants `tick-hz-32_768`. Enable the feature from the
+/// final binary (`weft-core = { features = ["tick-hz-32_768"] }`); cargo unifies features, so two
+/// crates choosing different rates is a build error rather than a silent mismatch.
+///
+/// # Rounding
+///
+/// A [`Duration`] becomes ticks rounded **up** ([`duration_to_ticks_ceil`]), so a sleep never
+/// ends early; ticks become a [`Duration`] rounded **down** ([`ticks_to_duration`]), so an
+/// elapsed time is never overstated. With the three decimal rates both directions are exact
+/// for whole ticks.
+///
+/// ```
+/// use weft_core::time::TICK_HZ;
+/// assert!([1_000, 32_768, 1_000_000, 1_000_000_000].contains(&TICK_HZ));
+/// ```
+pub const TICK_HZ: u64 = RATE;
 
 const NANOS_PER_SEC: u64 = 1_000_000_000;
 

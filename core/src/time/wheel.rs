@@ -753,8 +753,13 @@ impl TimerWheel {
                     self.levels[level].occupied &= !(1 << slot);
                 }
             }
-            // SAFETY: the entry is in the overflow list.
-            Location::Overflow => unsafe { self.overflow.remove(entry) },
+            Location::Overflow => {
+                // SAFETY: the entry is in the overflow list.
+                unsafe { self.overflow.remove(entry) };
+                if self.overflow.is_empty() {
+                    self.overflow_min = u64::MAX;
+                }
+            }
             Location::Nowhere => debug_assert!(false, "linked entry without a location"),
         }
     }

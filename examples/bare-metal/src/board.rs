@@ -165,12 +165,15 @@ pub fn now_micros() -> u64 {
 /// between "nothing to do" and "sleep" is never lost.
 pub struct WfiPark {
     token: AtomicBool,
+    /// Called with interrupts masked right before sleeping (arms the timer alarm).
+    before_sleep: fn(),
 }
 
 impl WfiPark {
-    pub const fn new() -> Self {
+    pub const fn new(before_sleep: fn()) -> Self {
         WfiPark {
             token: AtomicBool::new(false),
+            before_sleep,
         }
     }
 }
@@ -184,6 +187,7 @@ impl weft_core::park::Park for WfiPark {
         // SAFETY: valid set.
         unsafe { sigdelset(&mut wait_mask, SIGALRM) };
         while !self.token.swap(false, Ordering::Acquire) {
+            (self.before_sleep)();
             // SAFETY: waits with SIGALRM unmasked, restores the mask when a handler ran.
             unsafe { sigsuspend(&wait_mask) };
         }

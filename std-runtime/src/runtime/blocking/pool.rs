@@ -77,6 +77,8 @@ pub(crate) struct Config {
 /// Owns the pool; dropping it shuts the pool down and waits.
 pub(crate) struct BlockingPool {
     spawner: Spawner,
+    /// `shutdown` ran (with or without waiting): `Drop` must not wait again.
+    shut_down: bool,
 }
 
 /// Cheap handle that queues jobs.
@@ -127,6 +129,7 @@ impl BlockingPool {
                     config,
                 }),
             },
+            shut_down: false,
         }
     }
 
@@ -137,6 +140,7 @@ impl BlockingPool {
     /// Shuts down and waits for every thread (at most `timeout`). Returns `true` when every
     /// thread exited in time. Idempotent.
     pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) -> bool {
+        self.shut_down = true;
         let inner = &self.spawner.inner;
         let mut shared = crate::loom::lock(&inner.shared);
         if !shared.shutdown {
@@ -176,7 +180,9 @@ impl BlockingPool {
 
 impl Drop for BlockingPool {
     fn drop(&mut self) {
-        self.shutdown(None);
+        if !self.shut_down {
+            self.shutdown(None);
+        }
     }
 }
 

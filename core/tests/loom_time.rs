@@ -1,6 +1,6 @@
 //! Loom models of the concurrent register / fire / drop paths of `Sleep` and `TimerQueue`.
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test -p weft-core --test time_loom --release`
+//! Run with `RUSTFLAGS="--cfg loom" cargo test -p weft-core --test loom_time --release`
 //! (or without `--release`; the models are small).
 #![cfg(loom)]
 

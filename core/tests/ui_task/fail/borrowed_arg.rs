@@ -1,0 +1,6 @@
+#[weft_core::task]
+async fn greet(name: &str) -> usize {
+    name.len()
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[weft_core::task]
+fn blink() {}
+
+fn main() {}

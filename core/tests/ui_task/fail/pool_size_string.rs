@@ -1,0 +1,4 @@
+#[weft_core::task(pool_size = "4")]
+async fn blink() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[weft_core::task(pool_size = 0)]
+async fn blink() {}
+
+fn main() {
+    let _ = blink();
+}

@@ -1,0 +1,8 @@
+struct Led;
+
+impl Led {
+    #[weft_core::task]
+    async fn blink(self) {}
+}
+
+fn main() {}

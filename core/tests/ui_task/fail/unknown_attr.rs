@@ -1,0 +1,4 @@
+#[weft_core::task(pool_sizes = 4)]
+async fn blink() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[weft_core::task]
+async unsafe fn poke() {}
+
+fn main() {}
