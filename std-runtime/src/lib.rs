@@ -21,7 +21,9 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod io;
 pub(crate) mod loom;
+pub mod net;
 pub mod runtime;
 pub mod task;
 pub mod time;
