@@ -144,26 +144,21 @@ macro_rules! __join_index {
             ::core::pin::pin!($crate::macros::__private::maybe_done($operand)),
         )+);
         const __COUNT: u32 = [$(::core::stringify!($index)),+].len() as u32;
-        let mut __rotate: u32 = 0;
+        let mut __state = $crate::macros::__private::JoinState::new(__COUNT);
         $crate::macros::__private::poll_fn(move |__cx| {
-            let __start = __rotate;
-            __rotate = if __rotate + 1 == __COUNT { 0 } else { __rotate + 1 };
-            let mut __finished = true;
-            for __offset in 0..__COUNT {
-                let mut __branch = __start + __offset;
-                if __branch >= __COUNT {
-                    __branch -= __COUNT;
-                }
-                match __branch {
-                    $($index => {
-                        if !__futures.$index.as_mut().poll_done(__cx) {
-                            __finished = false;
-                        }
-                    })+
+            let mut __round = __state.start(__cx);
+            while let ::core::option::Option::Some(__branch) = __round.next_branch() {
+                let __done = match __branch {
+                    $($index => __round.poll(__branch, __cx, |__cx| {
+                        __futures.$index.as_mut().poll_done(__cx)
+                    }),)+
                     _ => ::core::unreachable!(),
+                };
+                if __done {
+                    __state.finished(__branch);
                 }
             }
-            if __finished {
+            if __state.is_finished() {
                 $crate::macros::__private::PollState::Ready(($(
                     __futures.$index.as_mut().take_output(),
                 )+))
@@ -178,34 +173,31 @@ macro_rules! __join_index {
             ::core::pin::pin!($crate::macros::__private::try_maybe_done($operand)),
         )+);
         const __COUNT: u32 = [$(::core::stringify!($index)),+].len() as u32;
-        let mut __rotate: u32 = 0;
+        let mut __state = $crate::macros::__private::JoinState::new(__COUNT);
         $crate::macros::__private::poll_fn(move |__cx| {
-            let __start = __rotate;
-            __rotate = if __rotate + 1 == __COUNT { 0 } else { __rotate + 1 };
-            let mut __finished = true;
-            for __offset in 0..__COUNT {
-                let mut __branch = __start + __offset;
-                if __branch >= __COUNT {
-                    __branch -= __COUNT;
-                }
-                match __branch {
-                    $($index => match __futures.$index.as_mut().poll_try(__cx) {
-                        $crate::macros::__private::PollState::Ready(
-                            ::core::result::Result::Ok(()),
-                        ) => {}
-                        $crate::macros::__private::PollState::Ready(
-                            ::core::result::Result::Err(__error),
-                        ) => {
-                            return $crate::macros::__private::PollState::Ready(
-                                ::core::result::Result::Err(__error),
-                            );
-                        }
-                        $crate::macros::__private::PollState::Pending => __finished = false,
-                    },)+
+            let mut __round = __state.start(__cx);
+            while let ::core::option::Option::Some(__branch) = __round.next_branch() {
+                let __polled = match __branch {
+                    $($index => __round.poll(__branch, __cx, |__cx| {
+                        __futures.$index.as_mut().poll_try(__cx)
+                    }),)+
                     _ => ::core::unreachable!(),
+                };
+                match __polled {
+                    $crate::macros::__private::PollState::Ready(
+                        ::core::result::Result::Ok(()),
+                    ) => __state.finished(__branch),
+                    $crate::macros::__private::PollState::Ready(
+                        ::core::result::Result::Err(__error),
+                    ) => {
+                        return $crate::macros::__private::PollState::Ready(
+                            ::core::result::Result::Err(__error),
+                        );
+                    }
+                    $crate::macros::__private::PollState::Pending => {}
                 }
             }
-            if __finished {
+            if __state.is_finished() {
                 $crate::macros::__private::PollState::Ready(::core::result::Result::Ok(($(
                     __futures.$index.as_mut().take_output(),
                 )+)))

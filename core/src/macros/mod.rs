@@ -57,7 +57,9 @@
 //! [`Waker`]: core::task::Waker
 
 mod join;
+mod join_state;
 mod select;
+mod wake_set;
 
 #[doc(hidden)]
 pub mod __private;
