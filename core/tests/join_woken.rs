@@ -89,7 +89,7 @@ fn polls<const N: usize>(counts: &[Arc<AtomicUsize>; N]) -> [usize; N] {
 #[test]
 fn threshold_is_what_the_existing_tests_expect() {
     // join_basic and join_try pin poll-all behaviour for 3 branches.
-    assert!(MIN_BRANCHES > 3 && MIN_BRANCHES <= 8);
+    const { assert!(MIN_BRANCHES > 3 && MIN_BRANCHES <= 8) };
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn polls_only_the_branch_woken_from_another_thread() {
             l[7].wait(&c[7]),
         )
     };
-    let mut fut = std::pin::pin!(fut);
+    let mut fut = Box::pin(fut);
     assert!(poll_once(fut.as_mut(), &waker).is_pending());
     assert_eq!(polls(&c), [1; 8], "the first poll polls every branch");
     assert_eq!(claimed_slots(), 1);
@@ -174,7 +174,11 @@ fn self_waking_branch_does_not_poll_idle_ones() {
     });
     assert_eq!(out, 7);
     assert_eq!(get(&busy), 11);
-    assert_eq!(polls(&c), [2; 4], "idle branches: first poll and after their wake");
+    assert_eq!(
+        polls(&c),
+        [2; 4],
+        "idle branches: first poll and after their wake"
+    );
 }
 
 #[test]
@@ -212,7 +216,7 @@ fn try_join_polls_only_woken_branches_and_short_circuits() {
             },
         )
     };
-    let mut fut = std::pin::pin!(fut);
+    let mut fut = Box::pin(fut);
     assert!(poll_once(fut.as_mut(), &waker).is_pending());
     let opener = l[2].clone();
     std::thread::spawn(move || opener.open()).join().unwrap();
@@ -261,7 +265,11 @@ fn stale_waker_after_completion_and_slot_reuse_does_nothing() {
     }
     assert_eq!(claimed_slots(), 0);
     stale.wake_by_ref();
-    assert_eq!(wakes(&parent1), 1, "the join completed: its wakers are no-ops");
+    assert_eq!(
+        wakes(&parent1),
+        1,
+        "the join completed: its wakers are no-ops"
+    );
 
     // A new join takes the same slot; the stale waker must neither wake its task nor make it
     // poll a branch.
@@ -273,7 +281,8 @@ fn stale_waker_after_completion_and_slot_reuse_does_nothing() {
     assert_eq!(slot_of(&second.waker()), Some(0), "the slot was reused");
     assert!(!stale.will_wake(&second.waker()));
     stale.wake_by_ref();
-    stale.clone().wake();
+    let copy = stale.clone();
+    copy.wake();
     assert_eq!(wakes(&parent2), 0);
     assert_eq!(wakes(&parent1), 1);
     assert!(poll_once(fut.as_mut(), &waker2).is_pending());
@@ -357,7 +366,11 @@ fn full_table_falls_back_to_polling_every_branch() {
     l[1].open();
     assert_eq!(wakes(&parent), 1);
     assert!(poll_once(fut.as_mut(), &waker).is_pending());
-    assert_eq!(polls(&c), [2, 2, 2, 2, 2], "every unfinished branch is polled");
+    assert_eq!(
+        polls(&c),
+        [2, 2, 2, 2, 2],
+        "every unfinished branch is polled"
+    );
     for latch in &l {
         latch.open();
     }
@@ -491,7 +504,10 @@ fn bench_poll_all_vs_woken_only() {
         let mut poll_join = |cx: &mut Context<'_>| {
             let mut round = state.start(cx);
             while let Some(b) = round.next_branch() {
-                if round.poll(b, cx, |cx| leaves[b as usize].poll(cx)).is_ready() {
+                if round
+                    .poll(b, cx, |cx| leaves[b as usize].poll(cx))
+                    .is_ready()
+                {
                     state.finished(b);
                 }
             }
@@ -508,14 +524,20 @@ fn bench_poll_all_vs_woken_only() {
 
     let sizes = [2u32, 3, 4, 6, 8, 16, 64];
     let mut best = [[f64::MAX; 7]; 2];
-    for _ in 0..5 {
+    for _ in 0..15 {
         for (i, &n) in sizes.iter().enumerate() {
             for (mode, woken_only) in [false, true].into_iter().enumerate() {
-                best[mode][i] = best[mode][i].min(run(n, woken_only, 200_000));
+                best[mode][i] = best[mode][i].min(run(n, woken_only, 100_000));
             }
         }
     }
     println!("branches   {:?}", sizes);
-    println!("poll all   {:?}", best[0].map(|x| (x * 10.0).round() / 10.0));
-    println!("woken only {:?}", best[1].map(|x| (x * 10.0).round() / 10.0));
+    println!(
+        "poll all   {:?}",
+        best[0].map(|x| (x * 10.0).round() / 10.0)
+    );
+    println!(
+        "woken only {:?}",
+        best[1].map(|x| (x * 10.0).round() / 10.0)
+    );
 }

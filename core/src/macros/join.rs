@@ -1,5 +1,5 @@
-//! `join!` and `try_join!`. See the [module docs](super) for how they are built and why they
-//! poll every unfinished branch.
+//! `join!` and `try_join!`. See the [module docs](super) for how they are built and which
+//! branches they poll; the per-round state is in `join_state.rs`.
 
 /// Waits for several futures at once, in the current task, and returns a tuple of their outputs.
 ///
@@ -10,9 +10,12 @@
 /// `join!()` is `()` and `join!(a)` is a one-element tuple. Up to 64 operands; nest `join!`
 /// for more.
 ///
-/// On every wake-up each unfinished branch is polled once, starting one branch further than the
-/// previous poll; a finished branch is never polled again and its output waits in place. Nothing
-/// is allocated.
+/// The first poll polls every branch. After that, a `join!` of 4 or more branches polls only
+/// the branches whose wakers were woken since its last poll, each once; a smaller one (or one
+/// that found the process-wide table of 64 wake slots full) polls every unfinished branch. Each
+/// poll starts one branch further than the previous one; a finished branch is never polled
+/// again and its output waits in place. Nothing is allocated (see the
+/// [module docs](crate::macros) for how).
 ///
 /// # Cancellation
 ///
@@ -73,7 +76,8 @@ macro_rules! join {
 /// same error type `E`, and the result is `Result<(T1, T2, ..), E>`. As soon as a branch
 /// finishes with `Err`, `try_join!` stops polling and returns that error; the other branches
 /// are dropped *before* `try_join!` returns. If several branches fail during the same poll, the
-/// first one polled wins. Up to 64 operands. Nothing is allocated.
+/// first one polled wins. Like `join!`, from 4 operands on it polls only the branches that were
+/// woken. Up to 64 operands. Nothing is allocated.
 ///
 /// # Cancellation
 ///

@@ -59,7 +59,11 @@ impl JoinState {
     #[inline]
     pub fn start(&mut self, cx: &Context<'_>) -> Round {
         let start = self.rotate;
-        self.rotate = if start + 1 == self.count { 0 } else { start + 1 };
+        self.rotate = if start + 1 == self.count {
+            0
+        } else {
+            start + 1
+        };
         let woken = match &self.mode {
             Mode::Woken(claim) => claim.take_woken(cx.waker()),
             Mode::PollAll => u64::MAX,
