@@ -42,7 +42,10 @@
 //!   `claimed`, then, under the slot lock, store a clone of the task's waker and clear `woken`.
 //!   The first poll polls every branch, each with its branch waker. When every slot is taken the
 //!   join future falls back to polling every unfinished branch on each wake-up, exactly as a
-//!   small `join!` does: nothing fails, it only loses the optimisation.
+//!   small `join!` does: nothing fails, it only loses the optimisation. A slot is held from the
+//!   first poll until the join future finishes or is dropped, so the table bounds how many
+//!   polled, unfinished joins use it at once (a long-lived `join!` in `main` keeps its slot; a
+//!   join future leaked with `mem::forget` keeps it for ever).
 //! - **Wake** (a branch waker, from any thread): under the slot lock, if the generation matches,
 //!   set the branch's bit; if `woken` was zero, clone the parent waker. After unlocking, wake the
 //!   clone. If `woken` was already non-zero the task has been woken since its last poll and will
@@ -133,8 +136,9 @@ use lock::SlotLock;
 pub(crate) const MIN_BRANCHES: u32 = 4;
 
 /// Number of slots: one bit of the `claimed` bitmap each, so 64 on 64-bit targets and 32 on
-/// 32-bit ones (about 40 and 24 bytes per slot). Under loom, 2, so that models reuse slots
-/// quickly and stay small.
+/// 32-bit ones. A slot takes one cache line (64 bytes) with `std`, so that joins on different
+/// threads do not bounce each other's lines (4 KiB in all), and about 32 bytes on a 32-bit
+/// microcontroller (1 KiB). Under loom, 2, so that models reuse slots quickly and stay small.
 #[cfg(not(loom))]
 pub(crate) const SLOTS: usize = usize::BITS as usize;
 #[cfg(loom)]
@@ -163,6 +167,7 @@ struct SlotState {
 }
 
 #[derive(Debug)]
+#[cfg_attr(feature = "std", repr(align(64)))]
 struct Slot(SlotLock<SlotState>);
 
 impl Slot {
