@@ -37,8 +37,9 @@ impl<T> SlotLock<T> {
             .is_err()
         {
             // Wait with plain loads so the cache line is not bounced by failing CASes.
+            let mut spins = 0u32;
             while self.locked.load(Ordering::Relaxed) {
-                spin();
+                spin(&mut spins);
             }
         }
         // Unlocks on return and on unwind (a panicking `Waker::clone`).
@@ -58,14 +59,25 @@ impl Drop for Unlock<'_> {
     }
 }
 
+/// Spins this many times before yielding the thread: far more than a critical section of a
+/// few instructions takes, so a yield only happens when the holder was descheduled, and then
+/// the waiter should let it run rather than burn its time slice.
+#[cfg(not(loom))]
+const SPINS_BEFORE_YIELD: u32 = 100;
+
 #[cfg(not(loom))]
 #[inline]
-fn spin() {
-    core::hint::spin_loop();
+fn spin(spins: &mut u32) {
+    if *spins < SPINS_BEFORE_YIELD {
+        *spins += 1;
+        core::hint::spin_loop();
+    } else {
+        std::thread::yield_now();
+    }
 }
 
 /// loom explores a spin loop forever unless it yields.
 #[cfg(loom)]
-fn spin() {
+fn spin(_: &mut u32) {
     loom::thread::yield_now();
 }
