@@ -474,28 +474,48 @@ fn bench_poll_all_vs_woken_only() {
     use std::time::Instant;
     use weft_core::macros::__private::JoinState;
 
+    /// A pending leaf future: `locking` ones keep their waker behind a `Mutex` (like weft's
+    /// channels and locks, which take a lock to register a waiter), the others in a `RefCell`
+    /// (the cheapest a leaf gets).
     struct Leaf {
         ready: AtomicBool,
-        waker: RefCell<Option<Waker>>,
+        locking: bool,
+        cell: RefCell<Option<Waker>>,
+        mutex: Mutex<Option<Waker>>,
     }
     impl Leaf {
+        fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
+            if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *slot = Some(cx.waker().clone());
+            }
+        }
         fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
             if self.ready.load(Ordering::Acquire) {
                 return Poll::Ready(());
             }
-            let mut slot = self.waker.borrow_mut();
-            if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *slot = Some(cx.waker().clone());
+            if self.locking {
+                Self::register(&mut self.mutex.lock().unwrap(), cx);
+            } else {
+                Self::register(&mut self.cell.borrow_mut(), cx);
             }
             Poll::Pending
         }
+        fn wake(&self) {
+            if self.locking {
+                self.mutex.lock().unwrap().as_ref().unwrap().wake_by_ref();
+            } else {
+                self.cell.borrow().as_ref().unwrap().wake_by_ref();
+            }
+        }
     }
 
-    fn run(branches: u32, woken_only: bool, rounds: u32) -> f64 {
+    fn run(branches: u32, woken_only: bool, locking: bool, rounds: u32) -> f64 {
         let leaves: Vec<Leaf> = (0..branches)
             .map(|_| Leaf {
                 ready: AtomicBool::new(false),
-                waker: RefCell::new(None),
+                locking,
+                cell: RefCell::new(None),
+                mutex: Mutex::new(None),
             })
             .collect();
         let mut state = JoinState::with_wake_set(branches, woken_only);
@@ -515,29 +535,30 @@ fn bench_poll_all_vs_woken_only() {
         poll_join(&mut cx);
         let start = Instant::now();
         for r in 0..rounds {
-            let b = (r % branches) as usize;
-            leaves[b].waker.borrow().as_ref().unwrap().wake_by_ref();
+            leaves[(r % branches) as usize].wake();
             poll_join(&mut cx);
         }
         start.elapsed().as_nanos() as f64 / f64::from(rounds)
     }
 
-    let sizes = [2u32, 3, 4, 6, 8, 16, 64];
-    let mut best = [[f64::MAX; 7]; 2];
+    const SIZES: [u32; 8] = [2, 3, 4, 5, 6, 8, 16, 64];
+    // best[locking][woken_only][size]
+    let mut best = [[[f64::MAX; SIZES.len()]; 2]; 2];
     for _ in 0..15 {
-        for (i, &n) in sizes.iter().enumerate() {
-            for (mode, woken_only) in [false, true].into_iter().enumerate() {
-                best[mode][i] = best[mode][i].min(run(n, woken_only, 100_000));
+        for (i, &n) in SIZES.iter().enumerate() {
+            for locking in [false, true] {
+                for woken_only in [false, true] {
+                    let t = run(n, woken_only, locking, 50_000);
+                    let b = &mut best[locking as usize][woken_only as usize][i];
+                    *b = b.min(t);
+                }
             }
         }
     }
-    println!("branches   {:?}", sizes);
-    println!(
-        "poll all   {:?}",
-        best[0].map(|x| (x * 10.0).round() / 10.0)
-    );
-    println!(
-        "woken only {:?}",
-        best[1].map(|x| (x * 10.0).round() / 10.0)
-    );
+    let show = |row: [f64; SIZES.len()]| row.map(|x| (x * 10.0).round() / 10.0);
+    println!("branches                {SIZES:?}");
+    println!("poll all,   cell leaf   {:?}", show(best[0][0]));
+    println!("woken only, cell leaf   {:?}", show(best[0][1]));
+    println!("poll all,   mutex leaf  {:?}", show(best[1][0]));
+    println!("woken only, mutex leaf  {:?}", show(best[1][1]));
 }

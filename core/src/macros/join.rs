@@ -12,7 +12,7 @@
 ///
 /// The first poll polls every branch. After that, a `join!` of 4 or more branches polls only
 /// the branches whose wakers were woken since its last poll, each once; a smaller one (or one
-/// that found the process-wide table of 64 wake slots full) polls every unfinished branch. Each
+/// that found the process-wide table of wake slots full) polls every unfinished branch. Each
 /// poll starts one branch further than the previous one; a finished branch is never polled
 /// again and its output waits in place. Nothing is allocated (see the
 /// [module docs](crate::macros) for how).

@@ -115,24 +115,28 @@ use lock::SlotLock;
 /// branch on each wake-up.
 ///
 /// Measured with `cargo test -p weft-core --release --test join_woken -- --ignored --nocapture
-/// bench`: each round wakes one branch (round-robin, same thread) and polls the join once; the
-/// other branches are pending leaf futures that load an atomic flag and compare their stored
-/// waker with `will_wake`, the cheapest a real leaf gets, so the figures favour polling
-/// everything. Nanoseconds per round, best of 15 runs of 100 000 rounds, x86-64, on a shared
-/// 2-core machine (load average around 10, so single runs vary by 2x):
+/// bench`: each round wakes one branch (round-robin, same thread, uncontended) and polls the join
+/// once; the other branches are pending leaf futures that load an atomic flag and compare their
+/// stored waker with `will_wake`, either in a `RefCell` (the cheapest a leaf gets) or behind a
+/// `Mutex` (like weft's channels and locks, which lock to register a waiter). Nanoseconds per
+/// round, best of 15 runs of 50 000 rounds, x86-64, shared 2-core machine at load average ~1
+/// (two runs agreed within 5%):
 ///
 /// ```text
-///   branches       2     3     4     6     8    16    64
-///   poll all    10.5  13.7  16.1  22.8  30.2  60.5   368
-///   woken only  19.4  17.0  19.3  18.4  18.1  18.4  17.7
+///   branches               2     3     4     5     6     8    16    64
+///   poll all,   cell     13.3  16.7  20.5  24.4  28.3  36.4  67.2   264
+///   woken only, cell     21.3  21.4  21.7  21.9  21.9  22.2  22.1  21.7
+///   poll all,   mutex    19.5  25.1  30.7  36.6  42.8  53.9   101   410
+///   woken only, mutex    25.9  26.2  26.0  26.0  26.5  26.3  26.1  26.3
 /// ```
 ///
-/// The wake set costs a constant ~17-19 ns per round (two uncontended lock round trips and one
-/// parent-waker clone); polling everything costs ~5.5 ns per branch. They are even at 3 to 4
-/// branches with this cheapest leaf and any real leaf (an `async fn` state machine, a channel
-/// that locks) tips 4 towards the wake set, so joins of 4 or more branches use it. From 6
-/// branches on it wins clearly, at 64 by 20x. `join_basic`/`join_try` pin the poll-all
-/// behaviour of 3-branch joins, and `join_woken` checks that this stays above 3.
+/// The wake set costs a constant ~8 ns per round over polling one branch (two uncontended lock
+/// round trips and one parent-waker clone); polling everything costs 4 to 6 ns per extra
+/// branch. With the cheapest leaf the two are even at 4 branches (1 ns apart) and the wake set
+/// wins from 5; with a locking leaf it wins from 3 and is 16% faster at 4. So joins of 4 or more
+/// branches use it. At 64 branches it is 12 to 16 times faster. `join_basic`/`join_try` pin the
+/// poll-all behaviour of 3-branch joins, and `join_woken` checks that the threshold stays
+/// above 3.
 pub(crate) const MIN_BRANCHES: u32 = 4;
 
 /// Number of slots: one bit of the `claimed` bitmap each, so 64 on 64-bit targets and 32 on
