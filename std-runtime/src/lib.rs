@@ -30,6 +30,15 @@ pub mod time;
 
 pub use task::spawn;
 
+// Entry-point and pool-task macros (MACROS engineer); `join!`/`select!` from weft-core.
+pub use weft_core::{join, select, try_join};
+pub use weft_macros::weft_task as task;
+pub use weft_macros::{main, test};
+
+/// weft-core, for the code `#[weft::task]` generates (not a public API).
+#[doc(hidden)]
+pub use weft_core as __core;
+
 /// Channels and locks for tasks (weft-core's, usable with or without this runtime).
 pub use weft_core::sync;
 

@@ -1,0 +1,13 @@
+//! weft's std runtime. Compiled only with the `weft-rt` feature, and each
+//! extra trait only with its own feature, so that the harness builds while
+//! the runtime is being written; see the `[features]` table of `Cargo.toml`.
+
+impl_rt!(Weft, weft);
+#[cfg(feature = "weft-sync")]
+impl_sync!(Weft, weft);
+#[cfg(feature = "weft-time")]
+impl_time!(Weft, weft);
+#[cfg(feature = "weft-blocking")]
+impl_blocking!(Weft, weft);
+#[cfg(feature = "weft-net")]
+impl_net!(Weft, weft);
