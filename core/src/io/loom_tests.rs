@@ -1,6 +1,6 @@
 //! Loom models of the readiness/tick protocol of [`ScheduledIo`].
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test -p weft-core --lib io::loom_tests --release`.
+//! Run with `RUSTFLAGS="--cfg loom" cargo test -p weft-core --lib io::loom_tests` (about 3 min).
 
 use super::{Direction, Interest, Ready, ScheduledIo};
 use core::future::{poll_fn, Future};
