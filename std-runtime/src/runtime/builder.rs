@@ -105,6 +105,7 @@ pub struct Builder {
     pub(crate) event_interval: u32,
     pub(crate) start_paused: bool,
     pub(crate) unhandled_panic: UnhandledPanic,
+    pub(crate) reactor: super::io_driver::Kind,
 }
 
 impl Builder {
@@ -142,6 +143,7 @@ impl Builder {
             event_interval: DEFAULT_EVENT_INTERVAL,
             start_paused: false,
             unhandled_panic: UnhandledPanic::Ignore,
+            reactor: Default::default(),
         }
     }
 
@@ -370,6 +372,26 @@ impl Builder {
         self
     }
 
+    /// Which reactor implementation the I/O driver uses (default: mio; `polling` is the
+    /// alternative).
+    ///
+    /// ```
+    /// use weft::net::driver::ReactorKind;
+    /// let rt = weft::runtime::Builder::new_multi_thread()
+    ///     .reactor(ReactorKind::Polling)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     assert!(l.local_addr().is_ok());
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub fn reactor(&mut self, kind: crate::net::driver::ReactorKind) -> &mut Self {
+        self.reactor = kind;
+        self
+    }
+
     /// Builds the runtime. Worker threads start immediately (multi-thread flavor).
     ///
     /// ```
@@ -412,6 +434,7 @@ impl fmt::Debug for Builder {
             .field("event_interval", &self.event_interval)
             .field("start_paused", &self.start_paused)
             .field("unhandled_panic", &self.unhandled_panic)
+            .field("reactor", &self.reactor)
             .finish_non_exhaustive()
     }
 }
