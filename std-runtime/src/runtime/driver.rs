@@ -87,6 +87,12 @@ impl Driver {
         ))
     }
 
+    /// Under loom the runtime has no reactor and no timer wheel (only the park models run).
+    #[cfg(loom)]
+    pub(crate) fn new(_b: &crate::runtime::Builder) -> std::io::Result<(Driver, Handle)> {
+        Ok(Self::new_park_thread())
+    }
+
     /// A driver that only parks (no timers, no I/O): what loom models use.
     #[cfg_attr(not(loom), allow(dead_code))]
     pub fn new_park_thread() -> (Driver, Handle) {
