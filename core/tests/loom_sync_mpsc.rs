@@ -71,3 +71,21 @@ fn try_send_races_recv_no_lost_wakeup() {
         t.join().unwrap();
     });
 }
+
+#[test]
+fn reserve_races_recv_and_permit_drop() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let t = thread::spawn(move || {
+            // Waits for the slot freed by the receiver, then gives it up unused...
+            drop(block_on(tx.reserve()).unwrap());
+            // ...so that this send can use it.
+            block_on(tx.send(2)).unwrap();
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        assert_eq!(block_on(rx.recv()), Some(2));
+        assert_eq!(block_on(rx.recv()), None);
+        t.join().unwrap();
+    });
+}

@@ -5,7 +5,6 @@
 mod loom_sync_util;
 
 use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Waker};
 
@@ -58,11 +57,12 @@ fn dropped_lock_future_passes_the_lock_on() {
         // Another thread waits for the lock.
         let t = thread::spawn(move || drop(block_on(m2.lock())));
         {
-            let mut fut = pin!(m.lock());
+            let mut fut = Box::pin(m.lock());
             // Queue this future, release the guard (the lock may be granted to it or to the
             // other thread), then drop it without ever observing the outcome.
             let _ = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
             drop(guard);
+            drop(fut);
         }
         t.join().unwrap();
         assert!(m.try_lock().is_ok(), "the lock was not lost");
@@ -83,5 +83,16 @@ fn semaphore_release_races_acquire_many() {
         drop(p);
         t.join().unwrap();
         assert_eq!(s.available_permits(), 2);
+    });
+}
+
+#[test]
+fn semaphore_close_races_acquire() {
+    loom::model(|| {
+        let s = Arc::new(Semaphore::new(0));
+        let s2 = s.clone();
+        let t = thread::spawn(move || s2.close());
+        assert!(block_on(s.acquire()).is_err());
+        t.join().unwrap();
     });
 }

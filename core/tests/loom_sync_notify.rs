@@ -5,7 +5,6 @@
 mod loom_sync_util;
 
 use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Waker};
 
@@ -42,7 +41,7 @@ fn dropped_notified_forwards_notify_one() {
         let n = Arc::new(Notify::new());
         let n2 = n.clone();
         {
-            let mut fut = pin!(n.notified());
+            let mut fut = Box::pin(n.notified());
             let _ = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
             let t = thread::spawn(move || n2.notify_one());
             // Dropped while the notification may be racing in.

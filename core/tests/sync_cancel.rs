@@ -2,6 +2,7 @@
 //! lose a message, a permit, the lock or a notification. Each test drops a future that was
 //! already handed something and checks that the next waiter gets it. See the table in
 //! `weft_core::sync`.
+#![cfg(not(loom))] // loom builds run only the loom_sync_* models
 mod sync_util;
 
 use std::future::Future;
@@ -155,6 +156,24 @@ fn mpsc_pending_send_dropped_frees_its_place() {
     assert_eq!(tb.wakes(), 1);
     assert_eq!(tb.poll(b.as_mut()), Poll::Ready(Ok(())));
     assert_eq!(rx.try_recv(), Ok(3));
+}
+
+#[test]
+fn mpsc_reserve_granted_then_dropped_passes_the_slot_on() {
+    let ch = mpsc::Channel::<u8, 1>::new();
+    let (tx, mut rx) = ch.split();
+    tx.try_send(1).unwrap();
+    let (ta, tb) = (Tracked::new(), Tracked::new());
+    let mut a: BoxFut<'_, _> = Box::pin(tx.reserve());
+    let mut b: BoxFut<'_, _> = Box::pin(tx.send(2));
+    assert!(ta.poll(a.as_mut()).is_pending());
+    assert!(tb.poll(b.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot is reserved for `a`
+    assert_eq!((ta.wakes(), tb.wakes()), (1, 0));
+    drop(a); // `a` lost a select! before observing its permit
+    assert_eq!(tb.wakes(), 1, "the slot moved on to b");
+    assert_eq!(tb.poll(b.as_mut()), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(2));
 }
 
 #[test]

@@ -1,4 +1,5 @@
 //! Functional tests for `sync::mpsc`.
+#![cfg(not(loom))] // loom builds run only the loom_sync_* models
 mod sync_util;
 
 use std::pin::Pin;
@@ -200,4 +201,55 @@ fn producers_on_threads_consumer_here() {
     for h in handles {
         h.join().unwrap();
     }
+}
+
+#[test]
+fn reserve_holds_a_slot_and_permit_sends() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let p1 = block_on(tx.reserve()).unwrap();
+    let p2 = tx.try_reserve().unwrap();
+    assert_eq!(tx.capacity(), 0);
+    assert!(matches!(tx.try_send(0), Err(TrySendError::Full(0))));
+    p2.send(2);
+    p1.send(1);
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.capacity(), 2);
+}
+
+#[test]
+fn dropped_permit_gives_its_slot_to_a_waiting_sender() {
+    let ch = mpsc::Channel::<u8, 1>::new();
+    let (tx, mut rx) = ch.split();
+    let permit = tx.try_reserve().unwrap();
+    let t = Tracked::new();
+    let mut waiting: BoxFut<'_, _> = Box::pin(tx.send(7));
+    assert!(t.poll(waiting.as_mut()).is_pending());
+    drop(permit);
+    assert_eq!(t.wakes(), 1);
+    assert_eq!(t.poll(waiting.as_mut()), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(7));
+}
+
+#[test]
+fn reserve_waits_in_fifo_with_senders_and_fails_when_closed() {
+    let ch = mpsc::Channel::<u8, 1>::new();
+    let (tx, mut rx) = ch.split();
+    tx.try_send(1).unwrap();
+    let (ta, tb) = (Tracked::new(), Tracked::new());
+    let mut r: BoxFut<'_, _> = Box::pin(tx.reserve());
+    let mut s: BoxFut<'_, _> = Box::pin(tx.send(2));
+    assert!(ta.poll(r.as_mut()).is_pending());
+    assert!(tb.poll(s.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // slot goes to the reserve (first in line)
+    assert_eq!((ta.wakes(), tb.wakes()), (1, 0));
+    let Poll::Ready(Ok(permit)) = ta.poll(r.as_mut()) else {
+        panic!("reserve granted")
+    };
+    drop(r);
+    rx.close();
+    assert_eq!(tb.wakes(), 1);
+    assert!(matches!(tb.poll(s.as_mut()), Poll::Ready(Err(_))));
+    permit.send(3); // receiver closed: the value is dropped, no panic
+    assert!(block_on(tx.reserve()).is_err());
 }

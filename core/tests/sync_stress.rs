@@ -1,6 +1,7 @@
 //! Multi-thread stress tests: many real threads hammer one primitive, sometimes dropping
 //! futures mid-wait, and the end state must balance (no lost message, permit or wake-up).
 //! Every wait is a real wait on the primitive; nothing sleeps.
+#![cfg(not(loom))] // loom builds run only the loom_sync_* models
 mod sync_util;
 
 use std::future::Future;

@@ -1,6 +1,6 @@
 //! The std clock ([`StdClock`]) and a standalone timer thread ([`TimerThread`]).
 //!
-//! [`StdClock`] counts ticks of [`TICK_HZ`] since an origin `std::time::Instant`; the std
+//! [`StdClock`] counts ticks of [`TICK_HZ`](weft_core::time::TICK_HZ) since an origin `std::time::Instant`; the std
 //! runtime pairs it with a [`WheelDriver`] and drives the wheel from the worker that parks,
 //! using [`StdClock::duration_until`] as the park timeout.
 //!
@@ -13,8 +13,9 @@
 //!   deadline, fires due timers, and is woken early when a sooner timer is registered. Works
 //!   with any executor, from any number of threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::task::{Wake, Waker};
+use std::task::{RawWaker, RawWakerVTable, Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -22,9 +23,9 @@ use std::sync::OnceLock;
 
 use weft_core::park::{Park, ThreadPark};
 use weft_core::time::driver::{self, CurrentGuard, Handle, WheelDriver};
-use weft_core::time::{ticks_to_duration_ceil, Clock, TICK_HZ};
+use weft_core::time::{duration_to_ticks_floor, ticks_to_duration_ceil, Clock};
 
-/// Ticks of [`TICK_HZ`] elapsed since an origin, read from `std::time::Instant` (monotonic).
+/// Ticks of [`TICK_HZ`](weft_core::time::TICK_HZ) elapsed since an origin, read from `std::time::Instant` (monotonic).
 ///
 /// ```
 /// use weft_core::time::Clock;
@@ -155,9 +156,10 @@ impl Clock for ProcessClock {
 /// [`WheelDriver`] over [`ProcessClock`]. When the executor parks, it sleeps until the next
 /// timer deadline (or until a task is woken), then fires the timers that are due.
 ///
-/// Timers should be registered from the executor's thread (by its tasks), which is where a
-/// single-thread executor polls them; a `Sleep` first polled on another thread still fires,
-/// but only once the executor wakes up for another reason.
+/// Timers are normally registered by the executor's own tasks, just before it parks. Once
+/// [`handle`](Self::handle) or [`enter`](Self::enter) has been called (they need the
+/// `&'static` a `static EXEC` provides), a timer registered from another thread with an earlier
+/// deadline also unparks the executor so it re-arms its timeout.
 ///
 /// ```
 /// use weft_core::executor::Executor;
@@ -177,6 +179,7 @@ impl Clock for ProcessClock {
 pub struct TimerPark {
     park: ThreadPark,
     time: WheelDriver<ProcessClock>,
+    unpark_installed: AtomicBool,
 }
 
 impl Default for TimerPark {
@@ -196,6 +199,7 @@ impl TimerPark {
         TimerPark {
             park: ThreadPark::new(),
             time: WheelDriver::new(ProcessClock),
+            unpark_installed: AtomicBool::new(false),
         }
     }
 
@@ -216,6 +220,9 @@ impl TimerPark {
     /// let _ = PARK.handle().now();
     /// ```
     pub fn handle(&'static self) -> Handle {
+        if !self.unpark_installed.swap(true, Ordering::AcqRel) {
+            self.time.set_unpark(Some(static_unpark_waker(&self.park)));
+        }
         Handle::from_static(&self.time)
     }
 
@@ -229,6 +236,24 @@ impl TimerPark {
     pub fn enter(&'static self) -> CurrentGuard {
         driver::set_current(self.handle())
     }
+}
+
+/// A waker that unparks a `'static` [`ThreadPark`]; no allocation, no reference count.
+fn static_unpark_waker(park: &'static ThreadPark) -> Waker {
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(
+        |p| RawWaker::new(p, &VTABLE),
+        unpark_raw,
+        unpark_raw,
+        |_| {},
+    );
+    fn unpark_raw(p: *const ()) {
+        // SAFETY: `p` was made from a `&'static ThreadPark` below and is never freed.
+        unsafe { &*(p as *const ThreadPark) }.unpark();
+    }
+    let data = park as *const ThreadPark as *const ();
+    // SAFETY: the vtable treats `data` as a `&'static ThreadPark`, which it is; cloning copies
+    // the pointer and dropping does nothing, which is sound for a `'static` reference.
+    unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
 }
 
 impl Park for TimerPark {
@@ -254,15 +279,9 @@ impl Park for TimerPark {
 
 impl Clock for StdClock {
     fn now(&self) -> u64 {
+        // Rounds down: the clock never runs ahead of real time, so a timer never fires early.
         duration_to_ticks_floor(self.origin.elapsed())
     }
-}
-
-/// Rounds down: the clock never runs ahead of real time, so a timer never fires early.
-fn duration_to_ticks_floor(d: Duration) -> u64 {
-    let whole = d.as_secs().saturating_mul(TICK_HZ);
-    let frac = u64::from(d.subsec_nanos()) * TICK_HZ / 1_000_000_000;
-    whole.saturating_add(frac)
 }
 
 #[derive(Default)]

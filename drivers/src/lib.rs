@@ -11,3 +11,9 @@ pub mod clock;
 pub mod embassy;
 #[cfg(feature = "std")]
 pub mod mock;
+#[cfg(feature = "std")]
+pub mod fd_reactor;
+#[cfg(feature = "mio")]
+pub mod mio;
+#[cfg(feature = "polling")]
+pub mod polling;

@@ -21,12 +21,15 @@ impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let key = input.call(Ident::parse_any)?;
         if !input.peek(Token![=]) {
-            return Err(syn::Error::new(
-                key.span(),
-                format!(
+            let msg = match key.to_string().as_str() {
+                flavor @ ("current_thread" | "multi_thread") => {
+                    format!("the runtime flavor is given as `flavor = \"{flavor}\"`")
+                }
+                _ => format!(
                     "expected `{key} = <value>`: every attribute argument is a `key = value` pair"
                 ),
-            ));
+            };
+            return Err(syn::Error::new(key.span(), msg));
         }
         input.parse::<Token![=]>()?;
         let value = input.parse()?;
@@ -188,6 +191,11 @@ mod tests {
     fn key_without_value_is_an_error() {
         let err = parse(quote!(flavor)).err().unwrap();
         assert!(err.to_string().contains("`flavor = <value>`"), "{err}");
+        let err = parse(quote!(current_thread)).err().unwrap();
+        assert!(
+            err.to_string().contains("`flavor = \"current_thread\"`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -116,7 +116,7 @@ fn config(kind: Kind, list: Vec<Arg>) -> syn::Result<Config> {
                 worker_threads = Some((n, key.span()));
             }
             "start_paused" if kind == Kind::Test => {
-                start_paused = Some(args::boolean(&key, &value)?.value);
+                start_paused = Some((args::boolean(&key, &value)?.value, key.span()));
             }
             "start_paused" => {
                 return Err(syn::Error::new(
@@ -136,6 +136,15 @@ fn config(kind: Kind, list: Vec<Arg>) -> syn::Result<Config> {
         Kind::Test => Flavor::CurrentThread,
     };
     let flavor = flavor.unwrap_or(default_flavor);
+    if let (Flavor::MultiThread, Some((true, span))) = (flavor, start_paused) {
+        return Err(syn::Error::new(
+            span,
+            "`start_paused` needs the current-thread flavor: with several worker threads the \
+             paused clock cannot tell when every task is idle, so it could not auto-advance; \
+             remove `flavor = \"multi_thread\"` (tests default to current_thread)",
+        ));
+    }
+    let start_paused = start_paused.map(|(paused, _)| paused);
     if let (Flavor::CurrentThread, Some((_, span))) = (flavor, &worker_threads) {
         return Err(syn::Error::new(
             *span,
@@ -164,7 +173,7 @@ fn check_signature(kind: Kind, f: &ItemFn) -> syn::Result<()> {
         errors.push(syn::Error::new(
             sig.fn_token.span,
             format!(
-                "{} goes on an `async fn`: write `async fn {}(..)`",
+                "{} goes on an `async fn`: write `async fn {}`",
                 kind.name(),
                 sig.ident
             ),
@@ -542,6 +551,26 @@ mod tests {
             ),
         );
         assert!(e.contains("cannot be generic"), "{e}");
+    }
+
+    #[test]
+    fn start_paused_needs_current_thread() {
+        let e = error_of(
+            Kind::Test,
+            quote!(flavor = "multi_thread", start_paused = true),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(e.contains("needs the current-thread flavor"), "{e}");
+        let out = expand_str(
+            Kind::Test,
+            quote!(flavor = "multi_thread", start_paused = false),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(squash(&out).contains(".start_paused(false)"), "{out}");
     }
 
     #[test]

@@ -94,10 +94,17 @@ pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
     task::expand(task::Via::Core, attr.into(), item.into()).into()
 }
 
-/// `#[weft::task]`: [`task`](macro@task) for users of `weft`, who may not depend on
-/// `weft_core` by name. `crate = "path"` names the `weft` crate; weft-core is reached
-/// through its hidden `__core` re-export.
-#[doc(hidden)]
+/// `#[weft::task]`: the pool-task macro for users of `weft`, who may not depend on
+/// `weft_core` by name. Identical to [`task`](macro@task) except for paths: the expansion
+/// reaches weft-core through weft's hidden `__core` re-export, and `crate = "path"` names
+/// the `weft` crate.
+///
+/// ```text
+/// #[weft::task(pool_size = 2)]
+/// async fn pooled(n: u32) -> u32 { n + 1 }
+///
+/// let token = pooled(1)?;   // Result<SpawnToken<u32, impl Sized>, SpawnError> (weft-core types)
+/// ```
 #[proc_macro_attribute]
 pub fn weft_task(attr: TokenStream, item: TokenStream) -> TokenStream {
     task::expand(task::Via::Weft, attr.into(), item.into()).into()

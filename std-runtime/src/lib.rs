@@ -21,12 +21,23 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod io;
 pub(crate) mod loom;
+pub mod net;
 pub mod runtime;
 pub mod task;
 pub mod time;
 
 pub use task::spawn;
+
+// Entry-point and pool-task macros (MACROS engineer); `join!`/`select!` from weft-core.
+pub use weft_core::{join, select, try_join};
+pub use weft_macros::weft_task as task;
+pub use weft_macros::{main, test};
+
+/// weft-core, for the code `#[weft::task]` generates (not a public API).
+#[doc(hidden)]
+pub use weft_core as __core;
 
 /// Channels and locks for tasks (weft-core's, usable with or without this runtime).
 pub use weft_core::sync;

@@ -5,7 +5,7 @@
 //! loom checks is the code that ships.
 
 #[cfg(loom)]
-pub(crate) use loom::{sync, thread};
+pub(crate) use loom::sync;
 
 #[cfg(not(loom))]
 pub(crate) mod sync {
@@ -14,10 +14,6 @@ pub(crate) mod sync {
         pub(crate) use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
     }
 }
-
-#[cfg(not(loom))]
-#[allow(unused_imports)]
-pub(crate) use std::thread;
 
 #[cfg(loom)]
 pub(crate) use loom::cell;
@@ -46,6 +42,15 @@ pub(crate) mod cell {
 /// Locks a mutex, ignoring poisoning: the scheduler's critical sections never leave their data
 /// half-updated when a panic unwinds through them (task panics are caught before they get here).
 pub(crate) fn lock<T>(m: &sync::Mutex<T>) -> sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// [`lock`] for a `std` mutex, in code that loom does not model (the blocking pool, the
+/// owned-task shards, `JoinSet`, core hand-offs).
+pub(crate) fn lock_std<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(p) => p.into_inner(),

@@ -14,13 +14,13 @@ fn message(p: Box<dyn std::any::Any + Send>) -> String {
 #[test]
 #[should_panic(expected = "there is no weft runtime on this thread: create one")]
 fn spawn_outside_runtime_panics() {
-    let _ = weft::spawn(async {});
+    drop(weft::spawn(async {}));
 }
 
 #[test]
 #[should_panic(expected = "`spawn_blocking` called outside a runtime")]
 fn spawn_blocking_outside_runtime_panics() {
-    let _ = weft::task::spawn_blocking(|| ());
+    drop(weft::task::spawn_blocking(|| ()));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn dropping_runtime_inside_task_panics() {
 fn spawn_local_on_multi_thread_panics() {
     let rt = weft::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let _ = weft::task::spawn_local(async {});
+        drop(weft::task::spawn_local(async {}));
     });
 }
 

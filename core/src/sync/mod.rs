@@ -49,12 +49,18 @@
 //! | `oneshot::Receiver` (await) | yes | the value stays in the channel; await the receiver again (or `try_recv`) |
 //! | `mpsc::Receiver::recv` | yes | a message is only removed when `recv` returns it |
 //! | `mpsc::Sender::send` | no (like tokio) | the value is either already in the channel (it will be received) or dropped with the future; never both. The place in the queue of waiting senders is lost |
+//! | `mpsc::Sender::reserve` | yes | a slot reserved for the dropped future goes to the next waiting sender; use `reserve` + `Permit::send` inside `select!` |
 //! | `broadcast::Receiver::recv` | yes | the receiver's position only moves when `recv` returns |
 //! | `watch::Receiver::changed` | yes | the change stays unseen until observed |
 //! | `Semaphore::acquire`, `acquire_many`, `*_owned` | yes | granted-but-unobserved permits go back to the semaphore (and on to the next waiter) |
 //! | `Mutex::lock`, `RwLock::read`, `RwLock::write` | yes | a lock granted to the dropped future passes to the next waiter |
 //! | `Notify::notified` | yes | a `notify_one` delivered to the dropped future is passed on to the next waiter (or stored as the permit) |
-//! | `Signal::wait` | yes | the value stays in the signal |
+//! | `oneshot::Sender::closed` | yes | nothing to lose: it only observes the receiver |
+//! | `Signal::wait` | yes | the value stays in the signal; a waiter woken for it but dropped passes the wake-up to the next waiter |
+//!
+//! Each "yes" row is exercised by `core/tests/sync_cancel.rs` (drop a future that was already
+//! handed something, check that the next waiter gets it), by the abandoned-wait stress tests
+//! in `core/tests/sync_stress.rs`, and for the mutex and `Notify` by loom models.
 //!
 //! ## Waking from interrupts
 //!

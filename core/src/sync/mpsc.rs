@@ -22,7 +22,10 @@
 //!
 //! * `send` pushes into the buffer if there is room and wakes the receiver. If the buffer is
 //!   full it parks its value in its node at the back of the list. Invariant: senders wait only
-//!   while the buffer is full.
+//!   while the buffer is full (counting the slots reserved by [`Permit`]s).
+//! * `reserve` waits in the same list with no value; when it reaches the head and a slot frees
+//!   up, the slot is counted as `reserved` for it and the [`Permit`] it returns fills it later
+//!   (or gives it to the next waiter if dropped unused).
 //! * `recv` pops the oldest message; if a sender waits, it moves that sender's value into the
 //!   slot just freed, marks the node `Sent` and wakes the sender. So senders are served in FIFO
 //!   order, a slot freed by the receiver is never taken by a newcomer while someone waits, and
@@ -35,7 +38,8 @@
 //!
 //! Cancellation: `recv` is cancellation-safe (a message is only removed when it is returned).
 //! `send` is not, as in tokio: if its future is dropped, its value is either already in the
-//! channel (and will be received) or dropped with the future.
+//! channel (and will be received) or dropped with the future. `reserve` is: use it (then
+//! [`Permit::send`]) in a `select!`.
 
 use core::fmt;
 use core::future::Future;
@@ -226,7 +230,8 @@ enum SendOutcome {
     Closed,
 }
 
-/// The node data of a waiting `send`: the value it wants to send.
+/// The node data of a waiting `send` (the value it wants to send) or of a waiting `reserve`
+/// (`value: None`; granting it reserves a slot).
 struct SendSlot<T> {
     value: Option<T>,
     outcome: SendOutcome,
@@ -234,6 +239,8 @@ struct SendSlot<T> {
 
 pub(crate) struct State<T> {
     tx_count: usize,
+    /// Slots promised to [`Permit`]s (granted by `reserve`) but not filled yet.
+    reserved: usize,
     rx_alive: bool,
     /// No more sends accepted (receiver dropped or closed).
     closed: bool,
@@ -258,6 +265,7 @@ impl<T, Q> Chan<T, Q> {
                 inner: Lock::new(Inner {
                     state: State {
                         tx_count,
+                        reserved: 0,
                         rx_alive,
                         closed: false,
                         rx_waker: None,
@@ -322,6 +330,35 @@ fn close_senders<T>(chan: &(dyn RawChan<T> + '_)) {
         if !more {
             break;
         }
+    }
+}
+
+/// Whether a value can be pushed now without taking a reserved slot.
+fn has_room<T>(s: &State<T>, q: &dyn Queue<T>) -> bool {
+    q.capacity().is_none_or(|cap| q.len() + s.reserved < cap)
+}
+
+/// Gives free room to the first waiting sender: moves its value into the buffer (a `send`) or
+/// reserves a slot for it (a `reserve`). Returns its waker.
+fn refill<T>(s: &mut State<T>, q: &mut dyn Queue<T>) -> Option<Waker> {
+    if s.closed || !has_room(s, q) {
+        return None;
+    }
+    let w = s.senders.pop_front()?;
+    // SAFETY: `w` was linked, hence valid; the caller holds the lock (it has `&mut` state).
+    unsafe {
+        w.as_ref().with(|n| {
+            match n.data.value.take() {
+                Some(value) => {
+                    if q.push(value).is_err() {
+                        unreachable!("room was checked");
+                    }
+                }
+                None => s.reserved += 1,
+            }
+            n.data.outcome = SendOutcome::Sent;
+            n.waker.take()
+        })
     }
 }
 
@@ -532,6 +569,7 @@ impl<T> Sender<'_, T> {
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         SendFut {
             tx: self,
+            reserve: false,
             state: SendState::Init,
             waiter: Waiter::new(SendSlot {
                 value: Some(value),
@@ -539,6 +577,63 @@ impl<T> Sender<'_, T> {
             }),
         }
         .await
+        .map_err(|v| SendError(v.expect("a failed send returns its value")))
+    }
+
+    /// Waits for a free slot and reserves it; sending through the returned [`Permit`] then
+    /// cannot fail for lack of room. Fails if the receiver is gone or closed.
+    ///
+    /// Cancellation-safe (unlike [`send`](Self::send)): no value is at stake while waiting, and
+    /// a slot granted to a dropped `reserve` goes to the next waiting sender. So in a
+    /// `select!`, reserve first and send through the permit.
+    ///
+    /// ```
+    /// # use weft_core::executor::block_on;
+    /// use weft_core::sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// block_on(async {
+    ///     let permit = tx.reserve().await.unwrap();
+    ///     permit.send(5);
+    ///     assert_eq!(rx.recv().await, Some(5));
+    /// });
+    /// ```
+    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
+        SendFut {
+            tx: self,
+            reserve: true,
+            state: SendState::Init,
+            waiter: Waiter::new(SendSlot {
+                value: None,
+                outcome: SendOutcome::Waiting,
+            }),
+        }
+        .await
+        .map_err(|_| SendError(()))?;
+        Ok(Permit { tx: self })
+    }
+
+    /// Reserves a free slot now, if there is one.
+    ///
+    /// ```
+    /// use weft_core::sync::mpsc::{self, TrySendError};
+    /// let (tx, _rx) = mpsc::channel::<u8>(1);
+    /// let p = tx.try_reserve().unwrap();
+    /// assert!(matches!(tx.try_reserve(), Err(TrySendError::Full(()))));
+    /// drop(p);
+    /// assert!(tx.try_reserve().is_ok());
+    /// ```
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        with(&*self.chan, |s, q| {
+            if s.closed {
+                Err(TrySendError::Closed(()))
+            } else if has_room(s, q) {
+                s.reserved += 1;
+                Ok(())
+            } else {
+                Err(TrySendError::Full(()))
+            }
+        })?;
+        Ok(Permit { tx: self })
     }
 
     /// Sends `value` if there is room now. Never waits; from an interrupt handler (no `std`)
@@ -554,6 +649,9 @@ impl<T> Sender<'_, T> {
         let res = with(&*self.chan, |s, q| {
             if s.closed {
                 return Err(TrySendError::Closed(value));
+            }
+            if !has_room(s, q) {
+                return Err(TrySendError::Full(value));
             }
             match q.push(value) {
                 Ok(()) => Ok(s.rx_waker.take()),
@@ -589,8 +687,8 @@ impl<T> Sender<'_, T> {
     /// assert_eq!(tx.capacity(), 3);
     /// ```
     pub fn capacity(&self) -> usize {
-        with(&*self.chan, |_, q| match q.capacity() {
-            Some(cap) => cap - q.len(),
+        with(&*self.chan, |s, q| match q.capacity() {
+            Some(cap) => cap - q.len() - s.reserved,
             None => usize::MAX,
         })
     }
@@ -649,12 +747,15 @@ enum SendState {
 struct SendFut<'s, 'a, T> {
     /// The sender (not the bare channel: `Sender` is `Sync`, so this future is `Send`).
     tx: &'s Sender<'a, T>,
+    /// A `reserve` (no value): a granted slot must be handed on if this future is dropped.
+    reserve: bool,
     state: SendState,
     waiter: Waiter<SendSlot<T>>,
 }
 
 impl<T> Future for SendFut<'_, '_, T> {
-    type Output = Result<(), SendError<T>>;
+    /// `Err(Some(value))`: a `send` failed; `Err(None)`: a `reserve` failed.
+    type Output = Result<(), Option<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: nothing is moved out; the waiter stays pinned.
@@ -663,25 +764,33 @@ impl<T> Future for SendFut<'_, '_, T> {
         let res = match this.state {
             SendState::Init => with(&*this.tx.chan, |s, q| {
                 // SAFETY: lock held (and the node is not linked yet).
-                let value = unsafe { waiter.with(|n| n.data.value.take()) }
-                    .expect("value present before the first poll");
+                let value = unsafe { waiter.with(|n| n.data.value.take()) };
                 if s.closed {
                     return Some(Err(value));
                 }
-                match q.push(value) {
-                    Ok(()) => Some(Ok(s.rx_waker.take())),
-                    Err(value) => {
-                        // SAFETY: lock held; the waiter is pinned and `Drop` unlinks it.
-                        unsafe {
-                            waiter.with(|n| {
-                                n.data.value = Some(value);
-                                n.set_waker(cx.waker());
-                            });
-                            s.senders.push_back(waiter.as_ptr());
+                if has_room(s, q) {
+                    match value {
+                        Some(v) => {
+                            if q.push(v).is_err() {
+                                unreachable!("room was checked");
+                            }
+                            return Some(Ok(s.rx_waker.take()));
                         }
-                        None
+                        None => {
+                            s.reserved += 1;
+                            return Some(Ok(None));
+                        }
                     }
                 }
+                // SAFETY: lock held; the waiter is pinned and `Drop` unlinks it.
+                unsafe {
+                    waiter.with(|n| {
+                        n.data.value = value;
+                        n.set_waker(cx.waker());
+                    });
+                    s.senders.push_back(waiter.as_ptr());
+                }
+                None
             }),
             // SAFETY: lock held while touching the node.
             SendState::Waiting => with(&*this.tx.chan, |_, _| unsafe {
@@ -691,9 +800,7 @@ impl<T> Future for SendFut<'_, '_, T> {
                         None
                     }
                     SendOutcome::Sent => Some(Ok(None)),
-                    SendOutcome::Closed => {
-                        Some(Err(n.data.value.take().expect("value returned once")))
-                    }
+                    SendOutcome::Closed => Some(Err(n.data.value.take())),
                 })
             }),
             SendState::Done => panic!("`send` future polled after it completed"),
@@ -705,15 +812,11 @@ impl<T> Future for SendFut<'_, '_, T> {
             }
             Some(r) => {
                 this.state = SendState::Done;
-                Poll::Ready(match r {
-                    Ok(waker) => {
-                        if let Some(w) = waker {
-                            w.wake();
-                        }
-                        Ok(())
+                Poll::Ready(r.map(|waker| {
+                    if let Some(w) = waker {
+                        w.wake();
                     }
-                    Err(value) => Err(SendError(value)),
-                })
+                }))
             }
         }
     }
@@ -721,12 +824,99 @@ impl<T> Future for SendFut<'_, '_, T> {
 
 impl<T> Drop for SendFut<'_, '_, T> {
     fn drop(&mut self) {
-        if self.state == SendState::Waiting {
-            let ptr = self.waiter.as_ptr();
-            // SAFETY: lock held; the waiter is only ever linked into this list. The value (if
-            // still here) is dropped with `self`, after the lock is released.
-            with(&*self.tx.chan, |s, _| unsafe { s.senders.remove(ptr) });
+        if self.state != SendState::Waiting {
+            return;
         }
+        let ptr = self.waiter.as_ptr();
+        let waiter = &self.waiter;
+        let reserve = self.reserve;
+        let waker = with(&*self.tx.chan, |s, q| {
+            // SAFETY: lock held; the waiter is only ever linked into this list. A value still
+            // here is dropped with `self`, after the lock is released.
+            if unsafe { s.senders.remove(ptr) } {
+                return None;
+            }
+            // SAFETY: lock held.
+            let granted = unsafe { waiter.with(|n| n.data.outcome == SendOutcome::Sent) };
+            if reserve && granted {
+                // A slot was reserved for us but we will never use it: hand it on.
+                s.reserved -= 1;
+                refill(s, q)
+            } else {
+                None
+            }
+        });
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+/// A slot reserved in a bounded channel by [`Sender::reserve`]: sending through it cannot
+/// fail for lack of room. Dropping it unused gives the slot back.
+///
+/// ```
+/// # use weft_core::executor::block_on;
+/// use weft_core::sync::mpsc;
+/// let (tx, mut rx) = mpsc::channel(1);
+/// let permit: mpsc::Permit<'_, u8> = block_on(tx.reserve()).unwrap();
+/// assert!(tx.try_send(1).is_err()); // the only slot is reserved
+/// permit.send(2);
+/// assert_eq!(rx.try_recv(), Ok(2));
+/// ```
+pub struct Permit<'s, T> {
+    tx: &'s Sender<'s, T>,
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends `value` into the reserved slot (never waits; the value is dropped if the receiver
+    /// is gone by now).
+    ///
+    /// ```
+    /// use weft_core::sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// tx.try_reserve().unwrap().send("x");
+    /// assert_eq!(rx.try_recv(), Ok("x"));
+    /// ```
+    pub fn send(self, value: T) {
+        let this = core::mem::ManuallyDrop::new(self);
+        let res = with(&*this.tx.chan, |s, q| {
+            s.reserved -= 1;
+            if s.closed {
+                return Err(value);
+            }
+            if q.push(value).is_err() {
+                unreachable!("a reserved slot is free");
+            }
+            Ok(s.rx_waker.take())
+        });
+        match res {
+            // Dropped outside the lock.
+            Err(value) => drop(value),
+            Ok(waker) => {
+                if let Some(w) = waker {
+                    w.wake();
+                }
+            }
+        }
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        let waker = with(&*self.tx.chan, |s, q| {
+            s.reserved -= 1;
+            refill(s, q)
+        });
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::Permit").finish_non_exhaustive()
     }
 }
 
@@ -867,21 +1057,8 @@ impl<T> Receiver<'_, T> {
     fn take(&mut self, waker: Option<&Waker>) -> Result<T, TryRecvError> {
         let (res, sender_waker) = with(&*self.chan, |s, q| {
             if let Some(v) = q.pop() {
-                // Move the first waiting sender's value into the slot just freed.
-                let sender_waker = s.senders.pop_front().and_then(|w| {
-                    // SAFETY: `w` was linked, hence valid; we hold the lock.
-                    unsafe {
-                        w.as_ref().with(|n| {
-                            let value = n.data.value.take().expect("waiting sender has a value");
-                            if q.push(value).is_err() {
-                                unreachable!("a slot was just freed");
-                            }
-                            n.data.outcome = SendOutcome::Sent;
-                            n.waker.take()
-                        })
-                    }
-                });
-                (Ok(v), sender_waker)
+                // Give the slot just freed to the first waiting sender.
+                (Ok(v), refill(s, q))
             } else if s.tx_count == 0 || s.closed {
                 (Err(TryRecvError::Disconnected), None)
             } else {

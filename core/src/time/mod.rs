@@ -78,7 +78,7 @@ pub use interval::{interval, interval_at, Interval, MissedTickBehavior, Tick};
 pub use queue::TimerQueue;
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use tick::{
-    duration_to_ticks_ceil, duration_to_ticks_saturating, ticks_to_duration,
-    ticks_to_duration_ceil, TICK_HZ,
+    duration_to_ticks_ceil, duration_to_ticks_floor, duration_to_ticks_saturating,
+    ticks_to_duration, ticks_to_duration_ceil, TICK_HZ,
 };
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout};

@@ -96,6 +96,24 @@ pub const fn duration_to_ticks_saturating(d: Duration) -> u64 {
     }
 }
 
+/// Converts a duration to ticks, rounding **down** and saturating at `u64::MAX`: what a clock's
+/// `now()` should use (a clock that rounds up runs ahead of real time and fires timers up to a
+/// tick early).
+///
+/// ```
+/// use weft_core::time::{duration_to_ticks_floor, TICK_HZ};
+/// use core::time::Duration;
+/// assert_eq!(duration_to_ticks_floor(Duration::from_secs(1)), TICK_HZ);
+/// assert_eq!(duration_to_ticks_floor(Duration::from_nanos(1)), u64::from(TICK_HZ == 1_000_000_000));
+/// assert_eq!(duration_to_ticks_floor(Duration::MAX), u64::MAX);
+/// ```
+pub const fn duration_to_ticks_floor(d: Duration) -> u64 {
+    let whole = d.as_secs().saturating_mul(TICK_HZ);
+    // subsec_nanos < 1e9 and TICK_HZ <= 1e9: the product fits in a u64.
+    let frac = d.subsec_nanos() as u64 * TICK_HZ / NANOS_PER_SEC;
+    whole.saturating_add(frac)
+}
+
 /// Converts ticks to a duration, rounding down to whole nanoseconds.
 ///
 /// ```

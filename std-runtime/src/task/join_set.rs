@@ -23,7 +23,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use weft_core::task::coop;
 
 use super::{AbortHandle, JoinError, JoinHandle};
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 use crate::runtime::Handle;
 
 /// A set of tasks spawned on a runtime, awaited in the order they finish.

@@ -142,7 +142,7 @@ impl BlockingPool {
     pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) -> bool {
         self.shut_down = true;
         let inner = &self.spawner.inner;
-        let mut shared = crate::loom::lock(&inner.shared);
+        let mut shared = crate::loom::lock_std(&inner.shared);
         if !shared.shutdown {
             shared.shutdown = true;
             inner.condvar.notify_all();
@@ -198,7 +198,7 @@ impl Spawner {
     /// Like [`spawn`](Self::spawn) but hands the job back after shutdown.
     pub(crate) fn try_spawn(&self, job: Job, rt: &scheduler::Handle) -> Result<(), Job> {
         let inner = &self.inner;
-        let mut shared = crate::loom::lock(&inner.shared);
+        let mut shared = crate::loom::lock_std(&inner.shared);
         if shared.shutdown {
             return Err(job);
         }
@@ -262,7 +262,7 @@ impl Spawner {
 
 impl Inner {
     fn run(&self, id: usize) {
-        let mut shared = crate::loom::lock(&self.shared);
+        let mut shared = crate::loom::lock_std(&self.shared);
         'main: loop {
             while let Some(job) = shared.queue.pop_front() {
                 let is_shutdown = shared.shutdown;
@@ -272,7 +272,7 @@ impl Inner {
                 } else {
                     job.run();
                 }
-                shared = crate::loom::lock(&self.shared);
+                shared = crate::loom::lock_std(&self.shared);
             }
             if shared.shutdown {
                 break 'main;

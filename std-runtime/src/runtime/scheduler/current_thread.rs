@@ -39,7 +39,7 @@ use weft_core::task::{coop, JoinHandle, Notified, RawScheduler, Schedule, TaskRe
 
 use super::inject::Inject;
 use super::owned::OwnedTasks;
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 use crate::runtime::builder::UnhandledPanic;
 use crate::runtime::driver::{self, Driver};
 use crate::runtime::park_thread::{ParkThread, UnparkThread};
@@ -275,7 +275,9 @@ impl Handle {
         let scheduler::Context::CurrentThread(cx) = cx else {
             unreachable!("just built a current-thread context")
         };
-        let core = cx.core.into_inner().expect("core missing after block_on");
+        let mut core = cx.core.into_inner().expect("core missing after block_on");
+        let polls = std::mem::take(&mut core.polls);
+        self.shared.polls.fetch_add(polls, Ordering::Relaxed);
         (core, out)
     }
 

@@ -24,7 +24,7 @@ use std::sync::Mutex;
 
 use weft_core::task::{JoinHandle, Notified, OwnedList, RawScheduler, SpawnToken, TaskRef};
 
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 
 /// The runtime's tasks, sharded. See the module docs.
 pub(crate) struct OwnedTasks {

@@ -45,7 +45,7 @@ use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, TaskRef};
 
 use super::inject::Inject;
 use super::owned::OwnedTasks;
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 use crate::runtime::builder::UnhandledPanic;
 use crate::runtime::park::{Parker, Unparker};
 use crate::runtime::{blocking, context, driver};
@@ -101,7 +101,9 @@ pub(crate) struct Shared {
     pub(crate) is_shutdown: AtomicBool,
     /// A task panicked under `UnhandledPanic::ShutdownRuntime`.
     pub(crate) panicked: AtomicBool,
-    /// Cores handed in by workers that finished; the last one cleans up.
+    /// Cores handed in by workers that finished; the last one cleans up. (Boxed: cores move
+    /// between threads as one pointer everywhere else.)
+    #[allow(clippy::vec_box)]
     shutdown_cores: Mutex<Vec<Box<Core>>>,
     /// Cores waiting to be launched.
     pending_workers: Mutex<Vec<Arc<Worker>>>,
@@ -127,7 +129,7 @@ impl Handle {
     /// Builds the scheduler; the workers are launched by [`Handle::launch`].
     pub(crate) fn new(
         num_workers: usize,
-        park_shared: Arc<crate::runtime::park::Shared>,
+        park_shared: crate::loom::sync::Arc<crate::runtime::park::Shared>,
         driver: driver::Handle,
         blocking_spawner: blocking::Spawner,
         config: Config,

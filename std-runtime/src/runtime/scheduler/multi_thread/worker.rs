@@ -27,7 +27,7 @@ use std::time::Duration;
 use weft_core::task::{coop, Notified};
 
 use super::{queue, Handle, MAX_LIFO_POLLS_PER_TICK};
-use crate::loom::lock;
+use crate::loom::lock_std as lock;
 use crate::runtime::context::{self, EnterRuntime};
 use crate::runtime::park::Parker;
 use crate::runtime::scheduler;

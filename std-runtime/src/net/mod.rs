@@ -1,0 +1,246 @@
+//! Networking: TCP, UDP and Unix-domain sockets, and [`AsyncFd`] for any other file
+//! descriptor, all driven by the runtime's reactor.
+//!
+//! # Design
+//!
+//! Each socket is a non-blocking OS socket (`mio`'s types, used only as socket wrappers)
+//! registered, edge-triggered, with the reactor of the runtime it was created in
+//! ([`driver::current_io`]); both the `mio` and the `polling` reactor register it by file
+//! descriptor, so every type works with either. Each I/O call follows the readiness protocol
+//! of [`weft_core::io`]: try the syscall; on `WouldBlock` clear the readiness *observed before
+//! the attempt* (the tick makes this safe against an edge arriving during the attempt) and
+//! wait for the next edge. Dropping a socket deregisters it before closing the fd. When the
+//! runtime shuts its reactor down, pending and later I/O fails with an error rather than
+//! hanging.
+//!
+//! Two ways to wait, chosen per method:
+//! * `poll_*` methods and the [`AsyncRead`](crate::io::AsyncRead) /
+//!   [`AsyncWrite`](crate::io::AsyncWrite) (and `futures_io`) impls keep one waker per
+//!   direction, like every poll-based runtime: one reader task and one writer task per socket
+//!   (split halves give exactly that).
+//! * `async` methods on `&self` (`readable`, `recv`, `accept`, …) queue in an intrusive waiter
+//!   list, so any number of tasks may wait on one socket.
+//!
+//! Errors are the OS's, as `io::Error`: a refused connection is `ConnectionRefused`, a reset
+//! `ConnectionReset`, a write after the peer closed `BrokenPipe` (weft sockets never raise
+//! `SIGPIPE`: Rust ignores it at startup). `accept` returns an error when the process is out
+//! of file descriptors (`EMFILE`) without retrying; back off before calling it again (see the
+//! chat example).
+//!
+//! ```
+//! use weft::io::{AsyncReadExt, AsyncWriteExt};
+//! use weft::net::{TcpListener, TcpStream};
+//!
+//! # weft::net::driver::__private::block_on(async {
+//! let listener = TcpListener::bind("127.0.0.1:0").await?;
+//! let mut client = TcpStream::connect(listener.local_addr()?).await?;
+//! let (mut server, _) = listener.accept().await?;
+//! client.write_all(b"ping").await?;
+//! let mut buf = [0u8; 4];
+//! server.read_exact(&mut buf).await?;
+//! assert_eq!(&buf, b"ping");
+//! # std::io::Result::Ok(()) }).unwrap();
+//! ```
+
+pub mod driver;
+mod poll_evented;
+
+mod async_fd;
+pub mod tcp;
+mod udp;
+pub mod unix;
+
+pub use async_fd::{AsyncFd, AsyncFdReadyGuard, TryIoError};
+pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+/// Resolves `addr` and returns the first error or runs `f` on each address until one works.
+/// Name resolution through `ToSocketAddrs` blocks; IP literals (the common case) do not.
+async fn each_addr<A, T, F, Fut>(addr: A, mut f: F) -> io::Result<T>
+where
+    A: ToSocketAddrs,
+    F: FnMut(SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = io::Result<T>>,
+{
+    let mut last = None;
+    for a in addr.to_socket_addrs()? {
+        match f(a).await {
+            Ok(t) => return Ok(t),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "could not resolve to any address",
+        )
+    }))
+}
+
+/// Implements weft's and `futures_io`'s `AsyncRead` for a type whose `$stream` expression
+/// (with `$this` bound to `&mut Self`) has `poll_read_priv(&self, cx, buf)`.
+macro_rules! impl_async_read {
+    ($ty:ty, $this:ident => $stream:expr) => {
+        impl crate::io::AsyncRead for $ty {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let $this = self.get_mut();
+                $stream.poll_read_priv(cx, buf)
+            }
+        }
+        impl futures_io::AsyncRead for $ty {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let $this = self.get_mut();
+                $stream.poll_read_priv(cx, buf)
+            }
+        }
+    };
+}
+
+/// Implements weft's and `futures_io`'s `AsyncWrite` (shutdown/close = shut the write half).
+macro_rules! impl_async_write {
+    ($ty:ty, $this:ident => $stream:expr) => {
+        impl crate::io::AsyncWrite for $ty {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let $this = self.get_mut();
+                $stream.poll_write_priv(cx, buf)
+            }
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let $this = self.get_mut();
+                $stream.poll_write_vectored_priv(cx, bufs)
+            }
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+            fn poll_shutdown(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                let $this = self.get_mut();
+                std::task::Poll::Ready($stream.shutdown_write_priv())
+            }
+        }
+        impl futures_io::AsyncWrite for $ty {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let $this = self.get_mut();
+                $stream.poll_write_priv(cx, buf)
+            }
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let $this = self.get_mut();
+                $stream.poll_write_vectored_priv(cx, bufs)
+            }
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+            fn poll_close(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                let $this = self.get_mut();
+                std::task::Poll::Ready($stream.shutdown_write_priv())
+            }
+        }
+    };
+}
+
+/// Inherent `read`/`write`/`read_exact`/`write_all`, so a stream needs no trait import.
+/// `$setup` is a doc-test line that binds two connected streams `a` and `b`.
+macro_rules! inherent_stream_methods {
+    ($setup:literal) => {
+        /// Reads some bytes into `buf`; `Ok(0)` when the peer closed its write side.
+        /// Same as [`AsyncReadExt::read`](crate::io::AsyncReadExt::read).
+        ///
+        /// ```
+        /// # weft::net::driver::__private::block_on(async {
+        #[doc = $setup]
+        /// b.write_all(b"hi").await?;
+        /// let mut buf = [0u8; 8];
+        /// let n = a.read(&mut buf).await?;
+        /// assert_eq!(&buf[..n], b"hi");
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn read<'a>(&'a mut self, buf: &'a mut [u8]) -> crate::io::Read<'a, Self> {
+            crate::io::AsyncReadExt::read(self, buf)
+        }
+
+        /// Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
+        /// Same as [`AsyncReadExt::read_exact`](crate::io::AsyncReadExt::read_exact).
+        ///
+        /// ```
+        /// # weft::net::driver::__private::block_on(async {
+        #[doc = $setup]
+        /// b.write_all(b"hello").await?;
+        /// let mut buf = [0u8; 5];
+        /// a.read_exact(&mut buf).await?;
+        /// assert_eq!(&buf, b"hello");
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn read_exact<'a>(&'a mut self, buf: &'a mut [u8]) -> crate::io::ReadExact<'a, Self> {
+            crate::io::AsyncReadExt::read_exact(self, buf)
+        }
+
+        /// Writes some bytes of `buf`, returning how many.
+        /// Same as [`AsyncWriteExt::write`](crate::io::AsyncWriteExt::write).
+        ///
+        /// ```
+        /// # weft::net::driver::__private::block_on(async {
+        #[doc = $setup]
+        /// let n = a.write(b"abc").await?;
+        /// assert!(n > 0);
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn write<'a>(&'a mut self, buf: &'a [u8]) -> crate::io::Write<'a, Self> {
+            crate::io::AsyncWriteExt::write(self, buf)
+        }
+
+        /// Writes all of `buf`.
+        /// Same as [`AsyncWriteExt::write_all`](crate::io::AsyncWriteExt::write_all).
+        ///
+        /// ```
+        /// # weft::net::driver::__private::block_on(async {
+        #[doc = $setup]
+        /// a.write_all(b"abc").await?;
+        /// let mut buf = [0u8; 3];
+        /// b.read_exact(&mut buf).await?;
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> crate::io::WriteAll<'a, Self> {
+            crate::io::AsyncWriteExt::write_all(self, buf)
+        }
+    };
+}
+
+pub(crate) use {impl_async_read, impl_async_write, inherent_stream_methods};

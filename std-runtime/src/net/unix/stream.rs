@@ -1,0 +1,311 @@
+use std::fmt;
+use std::io::{self, IoSlice, Read as _, Write as _};
+use std::net::Shutdown;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use weft_core::io::{Direction, Interest, Ready};
+
+use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::poll_evented::PollEvented;
+use crate::net::{impl_async_read, impl_async_write, inherent_stream_methods};
+
+/// A Unix-domain stream connection.
+///
+/// ```
+/// use weft::net::UnixStream;
+/// # weft::net::driver::__private::block_on(async {
+/// let (mut a, mut b) = UnixStream::pair()?;
+/// a.write_all(b"ping").await?;
+/// let mut buf = [0u8; 4];
+/// b.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"ping");
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+pub struct UnixStream {
+    io: PollEvented<mio::net::UnixStream>,
+}
+
+impl UnixStream {
+    /// Connects to the socket bound at `path`.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let path = std::env::temp_dir().join(format!("weft-doc-c-{}", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let l = weft::net::UnixListener::bind(&path)?;
+    /// let s = weft::net::UnixStream::connect(&path).await?;
+    /// assert_eq!(s.peer_addr()?.as_pathname(), Some(path.as_path()));
+    /// # drop(l);
+    /// std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        loop {
+            let ev = stream.io.readiness(Interest::WRITABLE).await?;
+            if let Some(e) = stream.io.get_ref().take_error()? {
+                return Err(e);
+            }
+            match stream.io.get_ref().peer_addr() {
+                Ok(_) => return Ok(stream),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                    stream.io.clear_readiness(ev)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// A connected pair of unnamed sockets.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, b) = weft::net::UnixStream::pair()?;
+    /// assert!(a.peer_addr()?.is_unnamed() && b.local_addr()?.is_unnamed());
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = mio::net::UnixStream::pair()?;
+        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+    }
+
+    pub(crate) fn from_mio(s: mio::net::UnixStream) -> io::Result<UnixStream> {
+        Ok(UnixStream {
+            io: PollEvented::new(s)?,
+        })
+    }
+
+    /// Wraps a std stream (switching it to non-blocking mode).
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let a = weft::net::UnixStream::from_std(a)?;
+    /// # let _ = a; std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
+    }
+
+    /// Deregisters and returns the std stream (still non-blocking).
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// let a: std::os::unix::net::UnixStream = a.into_std()?;
+    /// # let _ = a; std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixStream> {
+        let fd = self.io.into_inner()?.into_raw_fd();
+        // SAFETY: `fd` was just released by the mio stream that owned it.
+        Ok(unsafe { std::os::unix::net::UnixStream::from_raw_fd(fd) })
+    }
+
+    /// The local address.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// assert!(a.local_addr()?.is_unnamed());
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The remote address.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// assert!(a.peer_addr()?.is_unnamed());
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Shuts down the read, write or both halves.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, mut b) = weft::net::UnixStream::pair()?;
+    /// a.shutdown_std(std::net::Shutdown::Write)?;
+    /// assert_eq!(b.read(&mut [0u8; 1]).await?, 0);
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Takes the pending socket error (`SO_ERROR`).
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// assert!(a.take_error()?.is_none());
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.get_ref().take_error()
+    }
+
+    /// Waits for any of `interest` and returns the readiness.
+    ///
+    /// ```
+    /// use weft_core::io::Interest;
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        Ok(self.io.readiness(interest).await?.ready())
+    }
+
+    /// Waits until the stream is readable; pair with [`try_read`](Self::try_read).
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (mut a, b) = weft::net::UnixStream::pair()?;
+    /// a.write_all(b"x").await?;
+    /// b.readable().await?;
+    /// assert_eq!(b.try_read(&mut [0u8; 4])?, 1);
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readiness(Interest::READABLE).await.map(drop)
+    }
+
+    /// Waits until the stream is writable; pair with [`try_write`](Self::try_write).
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// assert_eq!(a.try_write(b"x")?, 1);
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.readiness(Interest::WRITABLE).await.map(drop)
+    }
+
+    /// Reads without waiting: `WouldBlock` if no data is ready.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// assert_eq!(a.try_read(&mut [0u8; 1]).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
+    }
+
+    /// Writes without waiting: `WouldBlock` if the buffer is full.
+    ///
+    /// ```
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, _b) = weft::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// a.try_write(b"x")?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |s| (&*s).write(buf))
+    }
+
+    /// Splits into borrowed halves.
+    ///
+    /// ```
+    /// use weft::io::{AsyncReadExt, AsyncWriteExt};
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (mut a, mut b) = weft::net::UnixStream::pair()?;
+    /// let (mut rd, mut wr) = b.split();
+    /// a.write_all(b"x").await?;
+    /// let mut buf = [0u8; 1];
+    /// rd.read_exact(&mut buf).await?;
+    /// wr.write_all(&buf).await?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        (ReadHalf::new(self), WriteHalf::new(self))
+    }
+
+    /// Splits into owned halves (dropping the write half shuts the write side down).
+    ///
+    /// ```
+    /// use weft::io::{AsyncReadExt, AsyncWriteExt};
+    /// # weft::net::driver::__private::block_on(async {
+    /// let (a, mut b) = weft::net::UnixStream::pair()?;
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.write_all(b"x").await?;
+    /// drop(wr);
+    /// let mut v = Vec::new();
+    /// b.read_to_end(&mut v).await?;
+    /// assert_eq!(v, b"x");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        let shared = Arc::new(self);
+        (OwnedReadHalf::new(shared.clone()), OwnedWriteHalf::new(shared))
+    }
+
+    inherent_stream_methods!(" # let (mut a, mut b) = weft::net::UnixStream::pair()?;");
+
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read_with(cx, buf, |s, b| (&*s).read(b))
+    }
+
+    pub(crate) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |s| (&*s).write(buf))
+    }
+
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Write, |s| (&*s).write_vectored(bufs))
+    }
+
+    pub(crate) fn shutdown_write_priv(&self) -> io::Result<()> {
+        match self.io.get_ref().shutdown(Shutdown::Write) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            r => r,
+        }
+    }
+}
+
+impl_async_read!(UnixStream, this => this);
+impl_async_write!(UnixStream, this => this);
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixStream")
+            .field("fd", &self.as_raw_fd())
+            .finish()
+    }
+}
+
+impl AsRawFd for UnixStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+impl AsFd for UnixStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}

@@ -1,0 +1,2 @@
+#[weft::main(current_thread)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[weft::main(flavor = "multi_threaded")]
+async fn main() {}

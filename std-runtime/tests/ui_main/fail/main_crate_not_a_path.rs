@@ -1,0 +1,2 @@
+#[weft::main(crate = 5)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[weft::main]
+async fn main<T: Default>() {}

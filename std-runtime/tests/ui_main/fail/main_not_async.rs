@@ -1,0 +1,4 @@
+#[weft::main]
+fn main() {
+    println!("hi");
+}

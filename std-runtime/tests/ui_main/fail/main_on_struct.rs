@@ -1,0 +1,4 @@
+#[weft::main]
+struct Main;
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[weft::main(worker_thread = 4)]
+async fn main() {}

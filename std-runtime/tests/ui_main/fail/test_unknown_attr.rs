@@ -1,0 +1,6 @@
+#[weft::test(start_pause = true)]
+async fn adds() {
+    assert_eq!(1 + 1, 2);
+}
+
+fn main() {}
