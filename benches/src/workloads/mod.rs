@@ -265,8 +265,12 @@ fn sample<R: Rt>(
 
 /// Registry entry: `$body` generic over the runtime, weft's column gated on
 /// `$feat`, async-executor's column present with `ae` and absent with `-`.
+/// `weft = Type` picks another weft runtime variant (default `Weft`).
 macro_rules! workload {
     ($name:literal, $flavor:ident, $body:path, $feat:literal, $ae:tt, $what:literal) => {
+        workload!($name, $flavor, $body, $feat, $ae, $what, weft = Weft)
+    };
+    ($name:literal, $flavor:ident, $body:path, $feat:literal, $ae:tt, $what:literal, weft = $weft:ident) => {
         Workload {
             name: $name,
             flavor: Flavor::$flavor,
@@ -274,7 +278,7 @@ macro_rules! workload {
             slots: [
                 {
                     #[cfg(feature = $feat)]
-                    let slot = Slot::Run(|f, t, s| sample::<crate::rt::weft_rt::Weft>(f, t, s, $body));
+                    let slot = Slot::Run(|f, t, s| sample::<crate::rt::weft_rt::$weft>(f, t, s, $body));
                     #[cfg(not(feature = $feat))]
                     let slot = Slot::NotYet;
                     slot
@@ -398,6 +402,15 @@ pub fn registry() -> Vec<Workload> {
         workload!("block_in_place", MultiThread, blocking::block_in_place, "weft-blocking", -, "N block_in_place round trips"),
         workload!("echo", MultiThread, net::echo, "weft-net", -, "50 TCP clients, 64-byte round trips, loopback"),
         workload!("echo_ct", CurrentThread, net::echo, "weft-net", -, "echo, current-thread (vs the 1-thread mio loop)"),
+        workload!(
+            "echo_polling",
+            MultiThread,
+            net::echo,
+            "weft-net",
+            -,
+            "echo, weft on its `polling` reactor",
+            weft = WeftPolling
+        ),
         workload!(
             "task_memory",
             MultiThread,
