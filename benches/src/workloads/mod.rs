@@ -111,6 +111,33 @@ impl Scale {
         }
     }
 
+    /// Tiny sizes, for the test that runs every workload once.
+    pub fn tiny() -> Scale {
+        Scale {
+            spawn_many: 100,
+            yield_tasks: 4,
+            yields: 10,
+            pairs: 4,
+            pair_rounds: 10,
+            chain: 10,
+            idle_tasks: 100,
+            senders: 2,
+            messages: 100,
+            mpsc_cap: 4,
+            clients: 2,
+            requests: 10,
+            timer_tasks: 2,
+            timers: 20,
+            sleepers: 4,
+            sleeps: 2,
+            blocking: 10,
+            in_place: 10,
+            conns: 2,
+            trips: 10,
+            idle_conns: 10,
+        }
+    }
+
     /// Smaller sizes for the slow workloads, so `--quick` stays short.
     pub fn quick() -> Scale {
         Scale {
@@ -425,4 +452,43 @@ pub fn registry() -> Vec<Workload> {
         w.slots[RuntimeId::MioLoop as usize] = Slot::Run(|_, _, s| crate::rt::mio_loop::echo(s));
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{registry, Measure, RuntimeId, Scale, Slot};
+
+    /// Every measured column of every workload runs to completion (a hang
+    /// would time the test out) and yields the kind of value its row prints.
+    #[test]
+    fn every_workload_runs_at_tiny_scale() {
+        let scale = Scale::tiny();
+        for w in registry() {
+            for (slot, rt) in w.slots.iter().zip(RuntimeId::ALL) {
+                let Slot::Run(run) = slot else { continue };
+                let m = run(w.flavor, 2, &scale);
+                let memory = w.name.ends_with("memory") || w.name.starts_with("idle");
+                match m {
+                    Measure::Time { wall, .. } => assert!(
+                        !memory && wall.as_nanos() > 0,
+                        "{} on {}",
+                        w.name,
+                        rt.name()
+                    ),
+                    Measure::Bytes(b) => {
+                        assert!(memory && b > 0.0, "{} on {}: {b} bytes", w.name, rt.name())
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let names: Vec<_> = registry().iter().map(|w| w.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+    }
 }
