@@ -152,7 +152,7 @@ fn notify_one_with_abandoned_waiters_loses_no_notification() {
 
 #[test]
 fn oneshot_storm() {
-    let (req_tx, mut req_rx) = mpsc::channel::<(u64, oneshot::Sender<'static, u64>)>(4);
+    let (req_tx, mut req_rx) = mpsc::channel::<(u64, oneshot::Sender<u64>)>(4);
     std::thread::scope(|s| {
         s.spawn(move || {
             block_on(async {

@@ -10,10 +10,10 @@ pub mod clock;
 #[cfg(feature = "embassy-time-driver")]
 pub mod embassy;
 #[cfg(feature = "std")]
-pub mod mock;
-#[cfg(feature = "std")]
 pub mod fd_reactor;
 #[cfg(feature = "mio")]
 pub mod mio;
+#[cfg(feature = "std")]
+pub mod mock;
 #[cfg(feature = "polling")]
 pub mod polling;

@@ -78,7 +78,6 @@ impl MioReactor {
             registrations: Registrations::default(),
         })
     }
-
 }
 
 fn mio_interest(interest: Interest) -> mio::Interest {

@@ -77,7 +77,6 @@ impl PollingReactor {
             registrations: Registrations::default(),
         })
     }
-
 }
 
 fn ready_of(event: &Event) -> Ready {

@@ -128,7 +128,9 @@ fn reset_and_broken_pipe(kind: ReactorKind) {
                 break;
             }
         }
-        let kind = write_err.expect("writes to a reset socket must fail").kind();
+        let kind = write_err
+            .expect("writes to a reset socket must fail")
+            .kind();
         assert!(
             matches!(kind, ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
             "{kind:?}"
@@ -192,13 +194,19 @@ fn futures_io_traits(kind: ReactorKind) {
     use std::future::poll_fn;
     use std::pin::Pin;
     async fn fio_write<W: futures_io::AsyncWrite + Unpin>(w: &mut W, buf: &[u8]) -> usize {
-        poll_fn(|cx| Pin::new(&mut *w).poll_write(cx, buf)).await.unwrap()
+        poll_fn(|cx| Pin::new(&mut *w).poll_write(cx, buf))
+            .await
+            .unwrap()
     }
     async fn fio_read<R: futures_io::AsyncRead + Unpin>(r: &mut R, buf: &mut [u8]) -> usize {
-        poll_fn(|cx| Pin::new(&mut *r).poll_read(cx, buf)).await.unwrap()
+        poll_fn(|cx| Pin::new(&mut *r).poll_read(cx, buf))
+            .await
+            .unwrap()
     }
     async fn fio_close<W: futures_io::AsyncWrite + Unpin>(w: &mut W) {
-        poll_fn(|cx| Pin::new(&mut *w).poll_close(cx)).await.unwrap()
+        poll_fn(|cx| Pin::new(&mut *w).poll_close(cx))
+            .await
+            .unwrap()
     }
     run(kind, async {
         let (mut a, mut b) = pair().await;

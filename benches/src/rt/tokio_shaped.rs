@@ -89,17 +89,15 @@ macro_rules! impl_rt {
     };
 }
 
-/// Implements [`RtSync`](crate::rt::RtSync) with `$krate::sync::{mpsc, oneshot}`.
-/// `$lt` is the lifetime parameter of the endpoint types, if they have one
-/// (weft's endpoints borrow their storage: `Sender<'static, T>` for heap channels).
+/// Implements [`RtSync`](crate::rt::RtSync) with `$krate::sync::{mpsc, oneshot}` (weft's
+/// channel types are named as tokio's: `mpsc::Sender<T>`, `oneshot::Receiver<T>`).
 macro_rules! impl_sync {
-    ($ty:ident, $krate:ident $(, $lt:lifetime)?) => {
+    ($ty:ident, $krate:ident) => {
         impl $crate::rt::RtSync for $ty {
-            type Tx<T: Send + 'static> = $krate::sync::mpsc::Sender<$($lt,)? T>;
-            type Rx<T: Send + 'static> = $krate::sync::mpsc::Receiver<$($lt,)? T>;
-            type OnceTx<T: Send + 'static> = $krate::sync::oneshot::Sender<$($lt,)? T>;
-            type OnceRx<T: Send + 'static> =
-                $crate::rt::Unwrap<$krate::sync::oneshot::Receiver<$($lt,)? T>>;
+            type Tx<T: Send + 'static> = $krate::sync::mpsc::Sender<T>;
+            type Rx<T: Send + 'static> = $krate::sync::mpsc::Receiver<T>;
+            type OnceTx<T: Send + 'static> = $krate::sync::oneshot::Sender<T>;
+            type OnceRx<T: Send + 'static> = $crate::rt::Unwrap<$krate::sync::oneshot::Receiver<T>>;
 
             fn channel<T: Send + 'static>(cap: usize) -> (Self::Tx<T>, Self::Rx<T>) {
                 $krate::sync::mpsc::channel(cap)

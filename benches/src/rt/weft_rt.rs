@@ -4,7 +4,7 @@
 
 impl_rt!(Weft, weft);
 #[cfg(feature = "weft-sync")]
-impl_sync!(Weft, weft, 'static);
+impl_sync!(Weft, weft);
 #[cfg(feature = "weft-time")]
 impl_time!(Weft, weft);
 #[cfg(feature = "weft-blocking")]

@@ -73,7 +73,10 @@ fn one_edge_wakes_every_waiter() {
             let io = io.clone();
             loom::thread::spawn(move || io.dispatch(Ready::READABLE))
         };
-        let (a, b) = block_on(join2(io.ready(Interest::READABLE), io.ready(Interest::READABLE)));
+        let (a, b) = block_on(join2(
+            io.ready(Interest::READABLE),
+            io.ready(Interest::READABLE),
+        ));
         assert!(a.ready().is_readable() && b.ready().is_readable());
         driver.join().unwrap();
     });

@@ -9,6 +9,8 @@ use core::task::{Context, Poll};
 pub use core::future::poll_fn;
 
 pub use core::task::Poll as PollState;
+
+pub use super::join_state::{wake_set_info, JoinState, Round};
 pub use weft_macros::__select_clean_pattern as clean_pattern;
 
 #[cfg_attr(feature = "std", path = "rng_thread_local.rs")]

@@ -1,5 +1,5 @@
-//! `join!` and `try_join!`. See the [module docs](super) for how they are built and why they
-//! poll every unfinished branch.
+//! `join!` and `try_join!`. See the [module docs](super) for how they are built and which
+//! branches they poll; the per-round state is in `join_state.rs`.
 
 /// Waits for several futures at once, in the current task, and returns a tuple of their outputs.
 ///
@@ -10,9 +10,12 @@
 /// `join!()` is `()` and `join!(a)` is a one-element tuple. Up to 64 operands; nest `join!`
 /// for more.
 ///
-/// On every wake-up each unfinished branch is polled once, starting one branch further than the
-/// previous poll; a finished branch is never polled again and its output waits in place. Nothing
-/// is allocated.
+/// The first poll polls every branch. After that, a `join!` of 4 or more branches polls only
+/// the branches whose wakers were woken since its last poll, each once; a smaller one (or one
+/// that found the process-wide table of wake slots full) polls every unfinished branch. Each
+/// poll starts one branch further than the previous one; a finished branch is never polled
+/// again and its output waits in place. Nothing is allocated (see the
+/// [module docs](crate::macros) for how).
 ///
 /// # Cancellation
 ///
@@ -73,7 +76,8 @@ macro_rules! join {
 /// same error type `E`, and the result is `Result<(T1, T2, ..), E>`. As soon as a branch
 /// finishes with `Err`, `try_join!` stops polling and returns that error; the other branches
 /// are dropped *before* `try_join!` returns. If several branches fail during the same poll, the
-/// first one polled wins. Up to 64 operands. Nothing is allocated.
+/// first one polled wins. Like `join!`, from 4 operands on it polls only the branches that were
+/// woken. Up to 64 operands. Nothing is allocated.
 ///
 /// # Cancellation
 ///
@@ -144,26 +148,21 @@ macro_rules! __join_index {
             ::core::pin::pin!($crate::macros::__private::maybe_done($operand)),
         )+);
         const __COUNT: u32 = [$(::core::stringify!($index)),+].len() as u32;
-        let mut __rotate: u32 = 0;
+        let mut __state = $crate::macros::__private::JoinState::new(__COUNT);
         $crate::macros::__private::poll_fn(move |__cx| {
-            let __start = __rotate;
-            __rotate = if __rotate + 1 == __COUNT { 0 } else { __rotate + 1 };
-            let mut __finished = true;
-            for __offset in 0..__COUNT {
-                let mut __branch = __start + __offset;
-                if __branch >= __COUNT {
-                    __branch -= __COUNT;
-                }
-                match __branch {
-                    $($index => {
-                        if !__futures.$index.as_mut().poll_done(__cx) {
-                            __finished = false;
-                        }
-                    })+
+            let mut __round = __state.start(__cx);
+            while let ::core::option::Option::Some(__branch) = __round.next_branch() {
+                let __done = match __branch {
+                    $($index => __round.poll(__branch, __cx, |__cx| {
+                        __futures.$index.as_mut().poll_done(__cx)
+                    }),)+
                     _ => ::core::unreachable!(),
+                };
+                if __done {
+                    __state.finished(__branch);
                 }
             }
-            if __finished {
+            if __state.is_finished() {
                 $crate::macros::__private::PollState::Ready(($(
                     __futures.$index.as_mut().take_output(),
                 )+))
@@ -178,34 +177,31 @@ macro_rules! __join_index {
             ::core::pin::pin!($crate::macros::__private::try_maybe_done($operand)),
         )+);
         const __COUNT: u32 = [$(::core::stringify!($index)),+].len() as u32;
-        let mut __rotate: u32 = 0;
+        let mut __state = $crate::macros::__private::JoinState::new(__COUNT);
         $crate::macros::__private::poll_fn(move |__cx| {
-            let __start = __rotate;
-            __rotate = if __rotate + 1 == __COUNT { 0 } else { __rotate + 1 };
-            let mut __finished = true;
-            for __offset in 0..__COUNT {
-                let mut __branch = __start + __offset;
-                if __branch >= __COUNT {
-                    __branch -= __COUNT;
-                }
-                match __branch {
-                    $($index => match __futures.$index.as_mut().poll_try(__cx) {
-                        $crate::macros::__private::PollState::Ready(
-                            ::core::result::Result::Ok(()),
-                        ) => {}
-                        $crate::macros::__private::PollState::Ready(
-                            ::core::result::Result::Err(__error),
-                        ) => {
-                            return $crate::macros::__private::PollState::Ready(
-                                ::core::result::Result::Err(__error),
-                            );
-                        }
-                        $crate::macros::__private::PollState::Pending => __finished = false,
-                    },)+
+            let mut __round = __state.start(__cx);
+            while let ::core::option::Option::Some(__branch) = __round.next_branch() {
+                let __polled = match __branch {
+                    $($index => __round.poll(__branch, __cx, |__cx| {
+                        __futures.$index.as_mut().poll_try(__cx)
+                    }),)+
                     _ => ::core::unreachable!(),
+                };
+                match __polled {
+                    $crate::macros::__private::PollState::Ready(
+                        ::core::result::Result::Ok(()),
+                    ) => __state.finished(__branch),
+                    $crate::macros::__private::PollState::Ready(
+                        ::core::result::Result::Err(__error),
+                    ) => {
+                        return $crate::macros::__private::PollState::Ready(
+                            ::core::result::Result::Err(__error),
+                        );
+                    }
+                    $crate::macros::__private::PollState::Pending => {}
                 }
             }
-            if __finished {
+            if __state.is_finished() {
                 $crate::macros::__private::PollState::Ready(::core::result::Result::Ok(($(
                     __futures.$index.as_mut().take_output(),
                 )+)))

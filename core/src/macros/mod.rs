@@ -12,8 +12,9 @@
 //!    future in exactly one helper call (`into_future`, `maybe_done`, `try_maybe_done`), so a
 //!    wrong operand gets one error, at its own span;
 //! 2. drives the tuple from a [`poll_fn`](core::future::poll_fn) closure, which is the only
-//!    state the macro adds: a rotation counter (`join!`) or a 64-bit mask of disabled branches
-//!    (`select!`);
+//!    state the macro adds: for `join!`, a `JoinState` (rotation counter, mask of unfinished
+//!    branches, and the claimed wake slot if any; `join_state.rs`), for `select!` a 64-bit mask
+//!    of disabled branches;
 //! 3. ends the block, which drops every future that is still in the tuple, before the result
 //!    is handed back (and, for `select!`, before the winning branch's handler runs, so the
 //!    handler may reuse whatever the futures borrowed).
@@ -34,18 +35,28 @@
 //!
 //! # Which branches are polled
 //!
-//! `join!` and `try_join!` poll **every unfinished branch** on each wake-up, starting one branch
-//! further on each poll (rotation), so no branch is always last when a cooperative budget runs
-//! out. They do not track which branch was woken. Doing so needs a distinct [`Waker`] per branch
-//! whose wake sets a bit and then wakes the task. Without an allocator that waker's data would
-//! have to live inside the join future itself, but a `Waker` may be cloned and the clone kept by
-//! a timer, channel or reactor after the join future is gone (a losing `select!` around the
-//! `join!`, a `try_join!` that short-circuits): waking that clone would write into freed
-//! memory. A clone that falls back to the parent waker is sound but loses the bit, and then the
-//! woken branch is never polled again. Nothing short of reference-counted storage (an `Arc`, or a
-//! static pool) makes per-branch wakers sound, so weft accepts polling the few branches of a
-//! `join!` again, which is cheap because a future that was not woken returns `Pending`
-//! immediately. The same holds for `select!`.
+//! A `join!` or `try_join!` of **4 or more** branches polls only the branches that were woken
+//! since its last poll (and, on its first poll, all of them). Each branch is polled with its own
+//! [`Waker`], whose wake sets the branch's bit and then wakes the task. Without an allocator
+//! that record cannot live inside the join future: a `Waker` may be cloned and the clone kept
+//! by a timer, channel or reactor after the join future is gone (a losing `select!` around the
+//! `join!`, a `try_join!` that short-circuits), and waking it would write into freed memory. So
+//! it lives in a static table of slots, the wake set (`wake_set.rs`): a branch waker is an integer
+//! naming a slot, a branch and a generation, never a pointer, and a stale one is a no-op. The
+//! wake set's docs explain the protocol and why it is sound.
+//!
+//! Two cases still poll **every unfinished branch** on each wake-up, as every `join!` did
+//! before: joins of fewer than 4 branches, for which that is cheaper than the wake set (the
+//! threshold and its measurement are in the wake set docs), and joins that find the table full
+//! (64 slots on 64-bit targets, 32 on 32-bit ones, shared by all joins of the process that are
+//! alive and have been polled). Either way each round starts one branch further than the last
+//! (rotation), so no branch is always last when a cooperative budget runs out.
+//!
+//! Polling only woken branches relies on the [`Future`](core::future::Future) contract: a
+//! branch that returns `Pending` without arranging for its waker to be woken is not polled
+//! again, even when a sibling is woken.
+//!
+//! `select!` still polls every enabled branch on each wake-up (from a random start).
 //!
 //! # Fairness of `select!`
 //!
@@ -57,7 +68,9 @@
 //! [`Waker`]: core::task::Waker
 
 mod join;
+mod join_state;
 mod select;
+mod wake_set;
 
 #[doc(hidden)]
 pub mod __private;

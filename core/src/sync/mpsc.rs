@@ -11,7 +11,7 @@
 //!   [`UnboundedSender::send`] does not wait.
 //!
 //! All flavours share one implementation behind a small internal trait object, so the endpoint
-//! types are the same: `Sender<'a, T>` and `Receiver<'a, T>` (with `'a = 'static` for heap
+//! types are the same: `BorrowedSender<'a, T>` and `BorrowedReceiver<'a, T>` (with `'a = 'static` for heap
 //! channels of `'static` values).
 //!
 //! ## Algorithm
@@ -414,7 +414,7 @@ impl<T, const N: usize> Channel<T, N> {
     /// drop(pair);
     /// assert!(ch.try_split().is_some());
     /// ```
-    pub fn try_split(&self) -> Option<(Sender<'_, T>, Receiver<'_, T>)> {
+    pub fn try_split(&self) -> Option<(BorrowedSender<'_, T>, BorrowedReceiver<'_, T>)> {
         let ok = self.chan.inner.with(|i| {
             let s = &mut i.state;
             if s.tx_count > 0 || s.rx_alive {
@@ -440,7 +440,7 @@ impl<T, const N: usize> Channel<T, N> {
     /// tx.try_send(5).unwrap();
     /// assert_eq!(rx.try_recv(), Ok(5));
     /// ```
-    pub fn split(&self) -> (Sender<'_, T>, Receiver<'_, T>) {
+    pub fn split(&self) -> (BorrowedSender<'_, T>, BorrowedReceiver<'_, T>) {
         self.try_split().expect(
             "mpsc::Channel::split: a handle of the previous split is still alive; clone the Sender instead",
         )
@@ -461,8 +461,11 @@ impl<T, const N: usize> fmt::Debug for Channel<T, N> {
     }
 }
 
-fn endpoints<'a, T>(chan: Handle<'a, T>) -> (Sender<'a, T>, Receiver<'a, T>) {
-    (Sender { chan: chan.clone() }, Receiver { chan })
+fn endpoints<'a, T>(chan: Handle<'a, T>) -> (BorrowedSender<'a, T>, BorrowedReceiver<'a, T>) {
+    (
+        BorrowedSender { chan: chan.clone() },
+        BorrowedReceiver { chan },
+    )
 }
 
 /// Creates a bounded channel with room for `buffer` messages, on the heap.
@@ -484,7 +487,7 @@ fn endpoints<'a, T>(chan: Handle<'a, T>) -> (Sender<'a, T>, Receiver<'a, T>) {
 /// assert_eq!(got, [0, 1, 2]);
 /// ```
 #[cfg(feature = "alloc")]
-pub fn channel<'a, T: 'a>(buffer: usize) -> (Sender<'a, T>, Receiver<'a, T>) {
+pub fn channel<'a, T: 'a>(buffer: usize) -> (BorrowedSender<'a, T>, BorrowedReceiver<'a, T>) {
     assert!(buffer > 0, "mpsc bounded channel requires buffer > 0");
     let queue = VecQueue {
         queue: alloc::collections::VecDeque::with_capacity(buffer),
@@ -508,7 +511,10 @@ pub fn channel<'a, T: 'a>(buffer: usize) -> (Sender<'a, T>, Receiver<'a, T>) {
 /// assert_eq!(rx.len(), 999);
 /// ```
 #[cfg(feature = "alloc")]
-pub fn unbounded_channel<'a, T: 'a>() -> (UnboundedSender<'a, T>, UnboundedReceiver<'a, T>) {
+pub fn unbounded_channel<'a, T: 'a>() -> (
+    BorrowedUnboundedSender<'a, T>,
+    BorrowedUnboundedReceiver<'a, T>,
+) {
     let queue = VecQueue {
         queue: alloc::collections::VecDeque::new(),
         cap: None,
@@ -516,7 +522,7 @@ pub fn unbounded_channel<'a, T: 'a>() -> (UnboundedSender<'a, T>, UnboundedRecei
     let (tx, rx) = endpoints(Shared::Arc(alloc::sync::Arc::new(Chan::new(
         queue, 1, true,
     ))));
-    (UnboundedSender { inner: tx }, rx)
+    (BorrowedUnboundedSender { inner: tx }, rx)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,17 +542,17 @@ pub fn unbounded_channel<'a, T: 'a>() -> (UnboundedSender<'a, T>, UnboundedRecei
 ///     assert_eq!(rx.recv().await, Some(2));
 /// });
 /// ```
-pub struct Sender<'a, T> {
+pub struct BorrowedSender<'a, T> {
     chan: Handle<'a, T>,
 }
 
 // SAFETY: the only `RawChan` implementation is `Chan<T, Q>`, whose state is behind a lock and
 // which is `Send + Sync` when `T: Send` (values cross threads, never are shared).
-unsafe impl<T: Send> Send for Sender<'_, T> {}
+unsafe impl<T: Send> Send for BorrowedSender<'_, T> {}
 // SAFETY: as above; `&Sender` only gives access through the lock.
-unsafe impl<T: Send> Sync for Sender<'_, T> {}
+unsafe impl<T: Send> Sync for BorrowedSender<'_, T> {}
 
-impl<T> Sender<'_, T> {
+impl<T> BorrowedSender<'_, T> {
     /// Sends `value`, waiting for room if the buffer is full. Fails (giving the value back) if
     /// the receiver is gone or closed. Waiting senders are served in FIFO order.
     ///
@@ -705,16 +711,16 @@ impl<T> Sender<'_, T> {
     }
 }
 
-impl<T> Clone for Sender<'_, T> {
+impl<T> Clone for BorrowedSender<'_, T> {
     fn clone(&self) -> Self {
         with(&*self.chan, |s, _| s.tx_count += 1);
-        Sender {
+        BorrowedSender {
             chan: self.chan.clone(),
         }
     }
 }
 
-impl<T> Drop for Sender<'_, T> {
+impl<T> Drop for BorrowedSender<'_, T> {
     fn drop(&mut self) {
         let waker = with(&*self.chan, |s, _| {
             s.tx_count -= 1;
@@ -730,7 +736,7 @@ impl<T> Drop for Sender<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for Sender<'_, T> {
+impl<T> fmt::Debug for BorrowedSender<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::Sender").finish_non_exhaustive()
     }
@@ -746,7 +752,7 @@ enum SendState {
 /// The future behind [`Sender::send`].
 struct SendFut<'s, 'a, T> {
     /// The sender (not the bare channel: `Sender` is `Sync`, so this future is `Send`).
-    tx: &'s Sender<'a, T>,
+    tx: &'s BorrowedSender<'a, T>,
     /// A `reserve` (no value): a granted slot must be handed on if this future is dropped.
     reserve: bool,
     state: SendState,
@@ -865,7 +871,7 @@ impl<T> Drop for SendFut<'_, '_, T> {
 /// assert_eq!(rx.try_recv(), Ok(2));
 /// ```
 pub struct Permit<'s, T> {
-    tx: &'s Sender<'s, T>,
+    tx: &'s BorrowedSender<'s, T>,
 }
 
 impl<T> Permit<'_, T> {
@@ -929,16 +935,54 @@ impl<T> fmt::Debug for Permit<'_, T> {
 /// assert_eq!(rx.try_recv(), Ok("a"));
 /// ```
 #[cfg(feature = "alloc")]
-pub struct UnboundedSender<'a, T> {
-    inner: Sender<'a, T>,
+pub struct BorrowedUnboundedSender<'a, T> {
+    inner: BorrowedSender<'a, T>,
 }
 
 /// The receiving half of an unbounded channel (the same type as a bounded channel's).
 #[cfg(feature = "alloc")]
-pub type UnboundedReceiver<'a, T> = Receiver<'a, T>;
+pub type BorrowedUnboundedReceiver<'a, T> = BorrowedReceiver<'a, T>;
+
+/// The sending half of a heap channel or of a [`Channel`] in a `static`, as it is usually
+/// named: `BorrowedSender<'static, T>`.
+///
+/// ```
+/// use weft_core::sync::mpsc;
+/// struct Worker { jobs: mpsc::Sender<u32> }
+/// let (tx, _rx) = mpsc::channel(8);
+/// let _w = Worker { jobs: tx };
+/// ```
+pub type Sender<T> = BorrowedSender<'static, T>;
+
+/// The receiving half of a heap channel or of a [`Channel`] in a `static`:
+/// `BorrowedReceiver<'static, T>`.
+///
+/// ```
+/// use weft_core::sync::mpsc;
+/// static CH: mpsc::Channel<u8, 4> = mpsc::Channel::new();
+/// let (tx, rx): (mpsc::Sender<u8>, mpsc::Receiver<u8>) = CH.split();
+/// # drop((tx, rx));
+/// ```
+pub type Receiver<T> = BorrowedReceiver<'static, T>;
+
+/// The sending half of an unbounded heap channel: `BorrowedUnboundedSender<'static, T>`.
+///
+/// ```
+/// use weft_core::sync::mpsc;
+/// let (tx, rx): (mpsc::UnboundedSender<u8>, mpsc::UnboundedReceiver<u8>) = mpsc::unbounded_channel();
+/// # drop((tx, rx));
+/// ```
+#[cfg(feature = "alloc")]
+pub type UnboundedSender<T> = BorrowedUnboundedSender<'static, T>;
+
+/// The receiving half of an unbounded heap channel.
+///
+/// See [`UnboundedSender`] for an example.
+#[cfg(feature = "alloc")]
+pub type UnboundedReceiver<T> = BorrowedReceiver<'static, T>;
 
 #[cfg(feature = "alloc")]
-impl<T> UnboundedSender<'_, T> {
+impl<T> BorrowedUnboundedSender<'_, T> {
     /// Sends `value` without waiting; fails (giving it back) if the receiver is gone.
     ///
     /// ```
@@ -967,16 +1011,16 @@ impl<T> UnboundedSender<'_, T> {
 }
 
 #[cfg(feature = "alloc")]
-impl<T> Clone for UnboundedSender<'_, T> {
+impl<T> Clone for BorrowedUnboundedSender<'_, T> {
     fn clone(&self) -> Self {
-        UnboundedSender {
+        BorrowedUnboundedSender {
             inner: self.inner.clone(),
         }
     }
 }
 
 #[cfg(feature = "alloc")]
-impl<T> fmt::Debug for UnboundedSender<'_, T> {
+impl<T> fmt::Debug for BorrowedUnboundedSender<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::UnboundedSender")
             .finish_non_exhaustive()
@@ -997,16 +1041,16 @@ impl<T> fmt::Debug for UnboundedSender<'_, T> {
 /// assert_eq!(block_on(rx.recv()), Some(1));
 /// assert_eq!(block_on(rx.recv()), None);
 /// ```
-pub struct Receiver<'a, T> {
+pub struct BorrowedReceiver<'a, T> {
     chan: Handle<'a, T>,
 }
 
 // SAFETY: see `Sender`.
-unsafe impl<T: Send> Send for Receiver<'_, T> {}
+unsafe impl<T: Send> Send for BorrowedReceiver<'_, T> {}
 // SAFETY: see `Sender`; every method that touches the state takes `&mut self` or the lock.
-unsafe impl<T: Send> Sync for Receiver<'_, T> {}
+unsafe impl<T: Send> Sync for BorrowedReceiver<'_, T> {}
 
-impl<T> Receiver<'_, T> {
+impl<T> BorrowedReceiver<'_, T> {
     /// Receives the next message, waiting for one; `None` once the buffer is empty and every
     /// sender is gone (or the channel was closed). Cancellation-safe.
     ///
@@ -1131,7 +1175,7 @@ impl<T> Receiver<'_, T> {
     }
 }
 
-impl<T> Stream for Receiver<'_, T> {
+impl<T> Stream for BorrowedReceiver<'_, T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
@@ -1139,7 +1183,7 @@ impl<T> Stream for Receiver<'_, T> {
     }
 }
 
-impl<T> Drop for Receiver<'_, T> {
+impl<T> Drop for BorrowedReceiver<'_, T> {
     fn drop(&mut self) {
         close_senders(&*self.chan);
         // Drop the buffered messages one by one, outside the lock: a message may own a handle
@@ -1161,7 +1205,7 @@ impl<T> Drop for Receiver<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for Receiver<'_, T> {
+impl<T> fmt::Debug for BorrowedReceiver<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::Receiver").finish_non_exhaustive()
     }

@@ -7,7 +7,7 @@
 //!   [`Sender`] and a [`Receiver`] tied to its lifetime. Once both are dropped, the channel can
 //!   be split again (a static request/reply slot is reusable).
 //! * [`channel`] (feature `alloc`) puts the same state in an `Arc` and returns
-//!   `Sender<'static, T>` / `Receiver<'static, T>`.
+//!   `BorrowedSender<'static, T>` / `BorrowedReceiver<'static, T>`.
 //!
 //! ## Algorithm
 //!
@@ -157,7 +157,7 @@ impl<T> Channel<T> {
     /// drop(pair);
     /// assert!(ch.try_split().is_some()); // reusable once both halves are gone
     /// ```
-    pub fn try_split(&self) -> Option<(Sender<'_, T>, Receiver<'_, T>)> {
+    pub fn try_split(&self) -> Option<(BorrowedSender<'_, T>, BorrowedReceiver<'_, T>)> {
         let old = self.inner.state.with(|s| {
             if s.tx_alive || s.rx_alive {
                 return Err(());
@@ -186,7 +186,7 @@ impl<T> Channel<T> {
     /// tx.send("hi").unwrap();
     /// assert_eq!(block_on(rx), Ok("hi"));
     /// ```
-    pub fn split(&self) -> (Sender<'_, T>, Receiver<'_, T>) {
+    pub fn split(&self) -> (BorrowedSender<'_, T>, BorrowedReceiver<'_, T>) {
         self.try_split().expect(
             "oneshot::Channel::split: the sender or receiver of the previous split is still alive",
         )
@@ -215,20 +215,43 @@ impl<T> fmt::Debug for Channel<T> {
 /// assert_eq!(block_on(rx).unwrap(), "done");
 /// ```
 #[cfg(feature = "alloc")]
-pub fn channel<T>() -> (Sender<'static, T>, Receiver<'static, T>) {
+pub fn channel<T>() -> (BorrowedSender<'static, T>, BorrowedReceiver<'static, T>) {
     make_pair(Shared::Arc(alloc::sync::Arc::new(Inner::new(true))))
 }
 
-fn make_pair<T>(chan: Shared<'_, Inner<T>>) -> (Sender<'_, T>, Receiver<'_, T>) {
+fn make_pair<T>(chan: Shared<'_, Inner<T>>) -> (BorrowedSender<'_, T>, BorrowedReceiver<'_, T>) {
     (
-        Sender {
+        BorrowedSender {
             chan: Some(chan.clone()),
         },
-        Receiver { chan },
+        BorrowedReceiver { chan },
     )
 }
 
-/// Sends the value of a oneshot channel.
+/// The sending half of a heap oneshot channel or of one in a `static`, as it is usually named:
+/// `BorrowedSender<'static, T>`.
+///
+/// ```
+/// use weft_core::sync::oneshot;
+/// struct Request { reply: oneshot::Sender<u32> }
+/// let (tx, _rx) = oneshot::channel();
+/// let _req = Request { reply: tx };
+/// ```
+pub type Sender<T> = BorrowedSender<'static, T>;
+
+/// The receiving half of a heap oneshot channel or of one in a `static`:
+/// `BorrowedReceiver<'static, T>`.
+///
+/// ```
+/// use weft_core::sync::oneshot;
+/// let (_tx, rx): (oneshot::Sender<u8>, oneshot::Receiver<u8>) = oneshot::channel();
+/// # drop(rx);
+/// ```
+pub type Receiver<T> = BorrowedReceiver<'static, T>;
+
+/// Sends the value of a oneshot channel. The lifetime is that of the channel's storage:
+/// `'static` for heap channels and channels in a `static` (see the [`Sender`] alias), shorter
+/// for a [`Channel`] on the stack.
 ///
 /// ```
 /// use weft_core::sync::oneshot;
@@ -236,12 +259,13 @@ fn make_pair<T>(chan: Shared<'_, Inner<T>>) -> (Sender<'_, T>, Receiver<'_, T>) 
 /// tx.send(1).unwrap();
 /// assert_eq!(rx.try_recv(), Ok(1));
 /// ```
-pub struct Sender<'a, T> {
+pub struct BorrowedSender<'a, T> {
     /// `None` once the value was sent (the `Drop` then has nothing to do).
     chan: Option<Shared<'a, Inner<T>>>,
 }
 
-/// Receives the value of a oneshot channel: `.await` it (or poll it; it is `Unpin`).
+/// Receives the value of a oneshot channel: `.await` it (or poll it; it is `Unpin`). See
+/// [`BorrowedSender`] for the lifetime.
 ///
 /// ```
 /// # use weft_core::executor::block_on;
@@ -250,11 +274,11 @@ pub struct Sender<'a, T> {
 /// tx.send(9).unwrap();
 /// assert_eq!(block_on(rx), Ok(9));
 /// ```
-pub struct Receiver<'a, T> {
+pub struct BorrowedReceiver<'a, T> {
     chan: Shared<'a, Inner<T>>,
 }
 
-impl<T> Sender<'_, T> {
+impl<T> BorrowedSender<'_, T> {
     /// Sends `value`, waking the receiver. Returns the value back if the receiver was dropped
     /// or closed. Never waits; safe to call from an interrupt handler (no `std`).
     ///
@@ -349,7 +373,7 @@ impl<T> Sender<'_, T> {
     }
 }
 
-impl<T> Drop for Sender<'_, T> {
+impl<T> Drop for BorrowedSender<'_, T> {
     fn drop(&mut self) {
         if let Some(chan) = self.chan.take() {
             let waker = chan.state.with(|s| {
@@ -363,13 +387,13 @@ impl<T> Drop for Sender<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for Sender<'_, T> {
+impl<T> fmt::Debug for BorrowedSender<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("oneshot::Sender").finish_non_exhaustive()
     }
 }
 
-impl<T> Receiver<'_, T> {
+impl<T> BorrowedReceiver<'_, T> {
     /// Takes the value if it was sent, without waiting.
     ///
     /// ```
@@ -408,7 +432,7 @@ impl<T> Receiver<'_, T> {
     }
 }
 
-impl<T> Future for Receiver<'_, T> {
+impl<T> Future for BorrowedReceiver<'_, T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -428,7 +452,7 @@ impl<T> Future for Receiver<'_, T> {
     }
 }
 
-impl<T> Drop for Receiver<'_, T> {
+impl<T> Drop for BorrowedReceiver<'_, T> {
     fn drop(&mut self) {
         let (value, waker) = self.chan.state.with(|s| {
             s.rx_alive = false;
@@ -444,7 +468,7 @@ impl<T> Drop for Receiver<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for Receiver<'_, T> {
+impl<T> fmt::Debug for BorrowedReceiver<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("oneshot::Receiver").finish_non_exhaustive()
     }

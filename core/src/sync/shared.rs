@@ -1,7 +1,7 @@
 //! A handle to channel state that is either borrowed (static / no-alloc storage) or
 //! reference-counted (heap storage, feature `alloc`).
 //!
-//! Channel endpoints (`Sender<'a, T>`, `Receiver<'a, T>`) hold one of these, so the same
+//! Channel endpoints (`BorrowedSender<'a, T>`, `BorrowedReceiver<'a, T>`) hold one of these, so the same
 //! endpoint type serves a channel that lives in a `static` (`'a = 'static`, no allocation), on
 //! the stack (`'a` borrowed), or on the heap (`'a = 'static`, the state is in an `Arc`).
 

@@ -78,7 +78,7 @@ async fn request(id: u32) -> (u32, u32) {
 static CHANNEL: mpsc::Channel<u32, 4> = mpsc::Channel::new();
 
 #[task]
-async fn producer(tx: mpsc::Sender<'static, u32>) -> u32 {
+async fn producer(tx: mpsc::Sender<u32>) -> u32 {
     let mut sent = 0;
     for v in 1..=10 {
         tx.send(v).await.ok();
@@ -88,7 +88,7 @@ async fn producer(tx: mpsc::Sender<'static, u32>) -> u32 {
 }
 
 #[task]
-async fn consumer(mut rx: mpsc::Receiver<'static, u32>) -> u32 {
+async fn consumer(mut rx: mpsc::Receiver<u32>) -> u32 {
     let mut sum = 0;
     while let Some(v) = rx.recv().await {
         sum += v;

@@ -55,7 +55,9 @@ pub struct Copy<'a, R: ?Sized, W: ?Sized> {
 
 impl<R: ?Sized, W: ?Sized> std::fmt::Debug for Copy<'_, R, W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Copy").field("total", &self.total).finish_non_exhaustive()
+        f.debug_struct("Copy")
+            .field("total", &self.total)
+            .finish_non_exhaustive()
     }
 }
 

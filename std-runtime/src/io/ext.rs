@@ -292,7 +292,8 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadExact<'_, R> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         while this.filled < this.buf.len() {
-            let n = ready!(Pin::new(&mut *this.reader).poll_read(cx, &mut this.buf[this.filled..]))?;
+            let n =
+                ready!(Pin::new(&mut *this.reader).poll_read(cx, &mut this.buf[this.filled..]))?;
             if n == 0 {
                 return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
             }
@@ -376,7 +377,10 @@ pub struct ReadToString<'a, R: ?Sized> {
 future_debug!(ReadToString, reader);
 
 fn invalid_utf8() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "stream did not contain valid UTF-8",
+    )
 }
 
 impl<R: AsyncRead + Unpin + ?Sized> Future for ReadToString<'_, R> {
@@ -384,7 +388,12 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadToString<'_, R> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut read = 0;
-        let res = ready!(poll_read_to_end(this.reader, &mut this.bytes, &mut read, cx));
+        let res = ready!(poll_read_to_end(
+            this.reader,
+            &mut this.bytes,
+            &mut read,
+            cx
+        ));
         let n = res?;
         let s = std::str::from_utf8(&this.bytes).map_err(|_| invalid_utf8())?;
         this.buf.push_str(s);
@@ -553,7 +562,13 @@ impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadLine<'_, R> {
     type Output = io::Result<usize>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let n = ready!(poll_read_until(this.reader, b'\n', &mut this.bytes, &mut this.read, cx))?;
+        let n = ready!(poll_read_until(
+            this.reader,
+            b'\n',
+            &mut this.bytes,
+            &mut this.read,
+            cx
+        ))?;
         let s = std::str::from_utf8(&this.bytes).map_err(|_| invalid_utf8())?;
         this.buf.push_str(s);
         this.bytes.clear();

@@ -32,8 +32,8 @@ mod traits;
 pub use buf_reader::BufReader;
 pub use copy::{copy, Copy};
 pub use ext::{
-    AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, Flush, Read, ReadExact, ReadLine,
-    ReadToEnd, ReadToString, ReadUntil, Shutdown, Write, WriteAll,
+    AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, Flush, Read, ReadExact, ReadLine, ReadToEnd,
+    ReadToString, ReadUntil, Shutdown, Write, WriteAll,
 };
 pub use traits::{AsyncBufRead, AsyncRead, AsyncWrite};
 pub use weft_core::io::{Interest, Ready};

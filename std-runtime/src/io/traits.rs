@@ -43,8 +43,11 @@ pub trait AsyncRead {
 /// ```
 pub trait AsyncWrite {
     /// Attempts to write from `buf`, returning how many bytes were written.
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8])
-        -> Poll<io::Result<usize>>;
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>>;
 
     /// Like [`poll_write`](Self::poll_write) from several buffers; the default writes the
     /// first non-empty one.
@@ -53,7 +56,10 @@ pub trait AsyncWrite {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let buf = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &**b);
+        let buf = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &**b);
         self.poll_write(cx, buf)
     }
 

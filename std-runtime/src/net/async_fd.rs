@@ -258,7 +258,6 @@ impl<T: AsRawFd> AsyncFd<T> {
     ) -> Poll<io::Result<R>> {
         self.io.poll_io(cx, direction, f)
     }
-
 }
 
 impl<T: AsRawFd> AsRawFd for AsyncFd<T> {

@@ -173,7 +173,6 @@ impl<E: AsRawFd> PollEvented<E> {
             res => res,
         }
     }
-
 }
 
 impl<E: AsRawFd> Drop for PollEvented<E> {

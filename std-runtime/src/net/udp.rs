@@ -41,7 +41,10 @@ impl UdpSocket {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
-        each_addr(addr, |a| async move { UdpSocket::new(mio::net::UdpSocket::bind(a)?) }).await
+        each_addr(addr, |a| async move {
+            UdpSocket::new(mio::net::UdpSocket::bind(a)?)
+        })
+        .await
     }
 
     fn new(s: mio::net::UdpSocket) -> io::Result<UdpSocket> {
@@ -161,7 +164,8 @@ impl UdpSocket {
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         each_addr(target, |a| {
-            self.io.async_io(Interest::WRITABLE, move |s| s.send_to(buf, a))
+            self.io
+                .async_io(Interest::WRITABLE, move |s| s.send_to(buf, a))
         })
         .await
     }
@@ -178,7 +182,9 @@ impl UdpSocket {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.async_io(Interest::READABLE, |s| s.recv_from(buf)).await
+        self.io
+            .async_io(Interest::READABLE, |s| s.recv_from(buf))
+            .await
     }
 
     /// Receives a datagram without removing it from the queue.
@@ -193,7 +199,9 @@ impl UdpSocket {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.async_io(Interest::READABLE, |s| s.peek_from(buf)).await
+        self.io
+            .async_io(Interest::READABLE, |s| s.peek_from(buf))
+            .await
     }
 
     /// Polls to receive a datagram and its source (one waiting task through this method).
@@ -232,7 +240,8 @@ impl UdpSocket {
         buf: &[u8],
         target: SocketAddr,
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, |s| s.send_to(buf, target))
+        self.io
+            .poll_io(cx, Direction::Write, |s| s.send_to(buf, target))
     }
 
     /// Waits for any of `interest` and returns the readiness.
@@ -296,7 +305,8 @@ impl UdpSocket {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
+        self.io
+            .try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
     }
 
     /// Sets `SO_BROADCAST`.

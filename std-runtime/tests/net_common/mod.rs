@@ -10,8 +10,8 @@ use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::Poll;
 
-pub use weft::net::driver::ReactorKind;
 pub use weft::net::driver::__private::TestReactor;
+pub use weft::net::driver::ReactorKind;
 
 /// Generates `mod mio_reactor { #[test] fn name() }` and the same for `polling_reactor`,
 /// each calling `name(kind)`.

@@ -65,9 +65,7 @@ impl TcpStream {
             match stream.io.get_ref().peer_addr() {
                 Ok(_) => return Ok(stream),
                 // Spurious wake-up: the handshake is still in flight.
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                    stream.io.clear_readiness(ev)
-                }
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => stream.io.clear_readiness(ev),
                 Err(e) => return Err(e),
             }
         }
@@ -318,9 +316,7 @@ impl TcpStream {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io
-            .async_io(Interest::READABLE, |s| s.peek(buf))
-            .await
+        self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
     }
 
     /// Splits into a borrowed read half and write half, usable concurrently (for example in
@@ -384,7 +380,11 @@ impl TcpStream {
         self.io.poll_read_with(cx, buf, |s, b| (&*s).read(b))
     }
 
-    pub(crate) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.io.poll_io(cx, Direction::Write, |s| (&*s).write(buf))
     }
 

@@ -173,7 +173,9 @@ impl UnixDatagram {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.async_io(Interest::READABLE, |s| s.recv_from(buf)).await
+        self.io
+            .async_io(Interest::READABLE, |s| s.recv_from(buf))
+            .await
     }
 
     /// Waits for any of `interest`.

@@ -95,10 +95,7 @@ impl UnixListener {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (s, addr) = self
-            .io
-            .async_io(Interest::READABLE, |l| l.accept())
-            .await?;
+        let (s, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((UnixStream::from_mio(s)?, addr))
     }
 

@@ -52,9 +52,7 @@ impl UnixStream {
             }
             match stream.io.get_ref().peer_addr() {
                 Ok(_) => return Ok(stream),
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                    stream.io.clear_readiness(ev)
-                }
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => stream.io.clear_readiness(ev),
                 Err(e) => return Err(e),
             }
         }
@@ -253,7 +251,10 @@ impl UnixStream {
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         let shared = Arc::new(self);
-        (OwnedReadHalf::new(shared.clone()), OwnedWriteHalf::new(shared))
+        (
+            OwnedReadHalf::new(shared.clone()),
+            OwnedWriteHalf::new(shared),
+        )
     }
 
     inherent_stream_methods!(" # let (mut a, mut b) = weft::net::UnixStream::pair()?;");
@@ -266,7 +267,11 @@ impl UnixStream {
         self.io.poll_read_with(cx, buf, |s, b| (&*s).read(b))
     }
 
-    pub(crate) fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.io.poll_io(cx, Direction::Write, |s| (&*s).write(buf))
     }
 
