@@ -21,8 +21,11 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+// The I/O types need the reactors of weft-drivers, which loom models do not build.
+#[cfg(not(loom))]
 pub mod io;
 pub(crate) mod loom;
+#[cfg(not(loom))]
 pub mod net;
 pub mod runtime;
 pub mod task;

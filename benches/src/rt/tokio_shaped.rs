@@ -4,10 +4,13 @@
 
 /// Defines `struct $ty` (a `$krate::runtime::Runtime` of either flavor, built
 /// with `Builder::new_multi_thread().worker_threads(n)` or
-/// `Builder::new_current_thread()`, then `enable_all().build()`) and
-/// implements [`Rt`](crate::rt::Rt) for it.
+/// `Builder::new_current_thread()`, then `$configure(&mut builder)` if given,
+/// then `enable_all().build()`) and implements [`Rt`](crate::rt::Rt) for it.
 macro_rules! impl_rt {
     ($ty:ident, $krate:ident) => {
+        impl_rt!($ty, $krate, |_| {});
+    };
+    ($ty:ident, $krate:ident, $configure:expr) => {
         #[doc = concat!("A `", stringify!($krate), "` runtime of either flavor.")]
         #[derive(Debug)]
         pub struct $ty {
@@ -27,6 +30,8 @@ macro_rules! impl_rt {
                         $krate::runtime::Builder::new_current_thread()
                     }
                 };
+                let configure: fn(&mut $krate::runtime::Builder) = $configure;
+                configure(&mut b);
                 b.enable_all()
                     .build()
                     .expect(concat!(stringify!($krate), " runtime"))

@@ -11,3 +11,11 @@ impl_time!(Weft, weft);
 impl_blocking!(Weft, weft);
 #[cfg(feature = "weft-net")]
 impl_net!(Weft, weft);
+
+// The same runtime on the `polling` reactor instead of the default `mio` one.
+#[cfg(feature = "weft-net")]
+impl_rt!(WeftPolling, weft, |b| {
+    b.reactor(weft::net::driver::ReactorKind::Polling);
+});
+#[cfg(feature = "weft-net")]
+impl_net!(WeftPolling, weft);

@@ -111,6 +111,33 @@ impl Scale {
         }
     }
 
+    /// Tiny sizes, for the test that runs every workload once.
+    pub fn tiny() -> Scale {
+        Scale {
+            spawn_many: 100,
+            yield_tasks: 4,
+            yields: 10,
+            pairs: 4,
+            pair_rounds: 10,
+            chain: 10,
+            idle_tasks: 100,
+            senders: 2,
+            messages: 100,
+            mpsc_cap: 4,
+            clients: 2,
+            requests: 10,
+            timer_tasks: 2,
+            timers: 20,
+            sleepers: 4,
+            sleeps: 2,
+            blocking: 10,
+            in_place: 10,
+            conns: 2,
+            trips: 10,
+            idle_conns: 10,
+        }
+    }
+
     /// Smaller sizes for the slow workloads, so `--quick` stays short.
     pub fn quick() -> Scale {
         Scale {
@@ -265,8 +292,12 @@ fn sample<R: Rt>(
 
 /// Registry entry: `$body` generic over the runtime, weft's column gated on
 /// `$feat`, async-executor's column present with `ae` and absent with `-`.
+/// `weft = Type` picks another weft runtime variant (default `Weft`).
 macro_rules! workload {
     ($name:literal, $flavor:ident, $body:path, $feat:literal, $ae:tt, $what:literal) => {
+        workload!($name, $flavor, $body, $feat, $ae, $what, weft = Weft)
+    };
+    ($name:literal, $flavor:ident, $body:path, $feat:literal, $ae:tt, $what:literal, weft = $weft:ident) => {
         Workload {
             name: $name,
             flavor: Flavor::$flavor,
@@ -274,7 +305,7 @@ macro_rules! workload {
             slots: [
                 {
                     #[cfg(feature = $feat)]
-                    let slot = Slot::Run(|f, t, s| sample::<crate::rt::weft_rt::Weft>(f, t, s, $body));
+                    let slot = Slot::Run(|f, t, s| sample::<crate::rt::weft_rt::$weft>(f, t, s, $body));
                     #[cfg(not(feature = $feat))]
                     let slot = Slot::NotYet;
                     slot
@@ -399,6 +430,15 @@ pub fn registry() -> Vec<Workload> {
         workload!("echo", MultiThread, net::echo, "weft-net", -, "50 TCP clients, 64-byte round trips, loopback"),
         workload!("echo_ct", CurrentThread, net::echo, "weft-net", -, "echo, current-thread (vs the 1-thread mio loop)"),
         workload!(
+            "echo_polling",
+            MultiThread,
+            net::echo,
+            "weft-net",
+            -,
+            "echo, weft on its `polling` reactor",
+            weft = WeftPolling
+        ),
+        workload!(
             "task_memory",
             MultiThread,
             memory::task_memory,
@@ -412,4 +452,43 @@ pub fn registry() -> Vec<Workload> {
         w.slots[RuntimeId::MioLoop as usize] = Slot::Run(|_, _, s| crate::rt::mio_loop::echo(s));
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{registry, Measure, RuntimeId, Scale, Slot};
+
+    /// Every measured column of every workload runs to completion (a hang
+    /// would time the test out) and yields the kind of value its row prints.
+    #[test]
+    fn every_workload_runs_at_tiny_scale() {
+        let scale = Scale::tiny();
+        for w in registry() {
+            for (slot, rt) in w.slots.iter().zip(RuntimeId::ALL) {
+                let Slot::Run(run) = slot else { continue };
+                let m = run(w.flavor, 2, &scale);
+                let memory = w.name.ends_with("memory") || w.name.starts_with("idle");
+                match m {
+                    Measure::Time { wall, .. } => assert!(
+                        !memory && wall.as_nanos() > 0,
+                        "{} on {}",
+                        w.name,
+                        rt.name()
+                    ),
+                    Measure::Bytes(b) => {
+                        assert!(memory && b > 0.0, "{} on {}: {b} bytes", w.name, rt.name())
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let names: Vec<_> = registry().iter().map(|w| w.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+    }
 }

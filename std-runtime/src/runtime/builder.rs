@@ -29,18 +29,34 @@ pub(crate) type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync>;
 /// Checking costs one atomic load when the global queue is empty, a lock when not; 31 keeps
 /// that below 1% of scheduling work while bounding the wait of a global task to 31 polls. A
 /// prime so it does not fall into lockstep with `event_interval` or with task batches.
+///
+/// ```
+/// assert_eq!(weft::runtime::DEFAULT_GLOBAL_QUEUE_INTERVAL, 31);
+/// ```
 pub const DEFAULT_GLOBAL_QUEUE_INTERVAL: u32 = 31;
 
 /// Default `event_interval`: every this many ticks a busy worker turns the driver without
 /// blocking, so timers fire and I/O readiness is collected even when no worker is idle. A
 /// driver turn is a syscall (`epoll_wait` with zero timeout), so it is amortised over 61 task
 /// polls; a prime, for the same reason as above.
+///
+/// ```
+/// assert_eq!(weft::runtime::DEFAULT_EVENT_INTERVAL, 61);
+/// ```
 pub const DEFAULT_EVENT_INTERVAL: u32 = 61;
 
-/// Default blocking-thread cap.
+/// Default blocking-thread cap (see the table in the module docs).
+///
+/// ```
+/// assert_eq!(weft::runtime::DEFAULT_MAX_BLOCKING_THREADS, 512);
+/// ```
 pub const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
 
 /// Default idle time before a blocking thread exits.
+///
+/// ```
+/// assert_eq!(weft::runtime::DEFAULT_KEEP_ALIVE.as_secs(), 10);
+/// ```
 pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(10);
 
 /// The scheduler flavor of a runtime.
@@ -105,6 +121,7 @@ pub struct Builder {
     pub(crate) event_interval: u32,
     pub(crate) start_paused: bool,
     pub(crate) unhandled_panic: UnhandledPanic,
+    pub(crate) reactor: super::io_driver::Kind,
 }
 
 impl Builder {
@@ -142,6 +159,7 @@ impl Builder {
             event_interval: DEFAULT_EVENT_INTERVAL,
             start_paused: false,
             unhandled_panic: UnhandledPanic::Ignore,
+            reactor: Default::default(),
         }
     }
 
@@ -370,6 +388,26 @@ impl Builder {
         self
     }
 
+    /// Which reactor implementation the I/O driver uses (default: mio; `polling` is the
+    /// alternative).
+    ///
+    /// ```
+    /// use weft::net::driver::ReactorKind;
+    /// let rt = weft::runtime::Builder::new_multi_thread()
+    ///     .reactor(ReactorKind::Polling)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     assert!(l.local_addr().is_ok());
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub fn reactor(&mut self, kind: crate::net::driver::ReactorKind) -> &mut Self {
+        self.reactor = kind;
+        self
+    }
+
     /// Builds the runtime. Worker threads start immediately (multi-thread flavor).
     ///
     /// ```
@@ -412,6 +450,7 @@ impl fmt::Debug for Builder {
             .field("event_interval", &self.event_interval)
             .field("start_paused", &self.start_paused)
             .field("unhandled_panic", &self.unhandled_panic)
+            .field("reactor", &self.reactor)
             .finish_non_exhaustive()
     }
 }

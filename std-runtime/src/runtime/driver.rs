@@ -11,37 +11,73 @@
 //! through [`Handle::unpark`], which interrupts that blocking call (reactor waker or condvar
 //! notify); its notification is sticky, so an unpark that races ahead of the park is not lost.
 use std::sync::Arc;
+use std::task::Wake;
 use std::time::Duration;
 
 use weft_core::time::Clock;
 
+use super::io_driver::Io;
 use super::park_thread::{ParkThread, UnparkThread};
 use super::time::TimeDriver;
 
 /// The blocking half; owned by whichever worker parks in it.
 pub struct Driver {
     park: ParkThread,
+    io: Option<Io>,
     time: Option<Arc<TimeDriver>>,
 }
 
 /// The waking half; cloned into every worker's unparker.
 #[derive(Clone)]
 pub struct Handle {
-    unpark: UnparkThread,
+    unpark: Unpark,
     time: Option<Arc<TimeDriver>>,
+}
+
+/// Interrupts the blocking call of the driver: the reactor's waker when there is a reactor,
+/// else the condvar. Kept apart from the timer wheel so the wheel's unpark waker (this) does
+/// not keep the wheel itself alive.
+#[derive(Clone)]
+struct Unpark {
+    thread: UnparkThread,
+    io: Option<Io>,
+}
+
+impl Unpark {
+    fn unpark(&self) {
+        match &self.io {
+            Some(io) => io.unpark(),
+            None => self.thread.unpark(),
+        }
+    }
+}
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.unpark()
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.unpark()
+    }
 }
 
 impl Driver {
     /// A driver and its handle, configured by the runtime builder.
+    #[cfg(not(loom))]
     pub(crate) fn new(b: &crate::runtime::Builder) -> std::io::Result<(Driver, Handle)> {
         let park = ParkThread::new();
-        let unpark = park.unpark_handle();
+        let io = Io::new(b.reactor)?;
+        let unpark = Unpark {
+            thread: park.unpark_handle(),
+            io: Some(io.clone()),
+        };
         let time = super::time::new_driver(b.start_paused);
         // An earlier deadline than the one the parked worker sleeps towards interrupts it.
-        time.set_unpark(Some(unpark.clone().into_waker()));
+        time.set_unpark(Some(Arc::new(unpark.clone()).into()));
         Ok((
             Driver {
                 park,
+                io: Some(io),
                 time: Some(time.clone()),
             },
             Handle {
@@ -51,12 +87,28 @@ impl Driver {
         ))
     }
 
+    /// Under loom the runtime has no reactor and no timer wheel (only the park models run).
+    #[cfg(loom)]
+    pub(crate) fn new(_b: &crate::runtime::Builder) -> std::io::Result<(Driver, Handle)> {
+        Ok(Self::new_park_thread())
+    }
+
     /// A driver that only parks (no timers, no I/O): what loom models use.
     #[cfg_attr(not(loom), allow(dead_code))]
     pub fn new_park_thread() -> (Driver, Handle) {
         let park = ParkThread::new();
-        let unpark = park.unpark_handle();
-        (Driver { park, time: None }, Handle { unpark, time: None })
+        let unpark = Unpark {
+            thread: park.unpark_handle(),
+            io: None,
+        };
+        (
+            Driver {
+                park,
+                io: None,
+                time: None,
+            },
+            Handle { unpark, time: None },
+        )
     }
 
     /// Blocks until woken through the handle, an event arrives, or `timeout` elapses
@@ -92,6 +144,9 @@ impl Driver {
 
     /// The blocking call; `true` if it returned because of a wake-up.
     fn park_io(&mut self, timeout: Option<Duration>) -> bool {
+        if let Some(io) = &self.io {
+            return io.turn(timeout);
+        }
         match timeout {
             None => {
                 self.park.park();
@@ -105,7 +160,11 @@ impl Driver {
     /// should be left after the tasks were cancelled) are not stranded.
     pub fn shutdown(&mut self) {
         if let Some(time) = &self.time {
+            time.set_unpark(None);
             time.advance(u64::MAX);
+        }
+        if let Some(io) = &self.io {
+            io.shutdown();
         }
     }
 }
@@ -114,12 +173,14 @@ impl Driver {
 #[derive(Debug)]
 pub struct EnterGuard {
     _time: Option<weft_core::time::driver::CurrentGuard>,
+    _io: Option<super::io_driver::IoGuard>,
 }
 
 impl Handle {
     /// Installs the drivers as this thread's current drivers until the guard drops.
     pub fn enter(&self) -> EnterGuard {
         EnterGuard {
+            _io: self.unpark.io.as_ref().map(|io| io.enter()),
             _time: self.time.as_ref().map(|t| {
                 weft_core::time::driver::set_current(weft_core::time::driver::Handle::from_arc(
                     t.clone(),
@@ -136,6 +197,12 @@ impl Handle {
     /// Interrupts the thread blocked in [`Driver::park`] (or makes its next park return).
     pub fn unpark(&self) {
         self.unpark.unpark();
+    }
+
+    /// The reactor, if the runtime has one.
+    #[allow(dead_code)]
+    pub(crate) fn io(&self) -> Option<&Io> {
+        self.unpark.io.as_ref()
     }
 }
 

@@ -31,6 +31,8 @@ mod builder;
 pub(crate) mod context;
 pub(crate) mod driver;
 pub(crate) mod handle;
+#[cfg_attr(loom, path = "io_driver_loom.rs")]
+pub(crate) mod io_driver;
 mod metrics;
 pub(crate) mod park;
 pub(crate) mod park_thread;

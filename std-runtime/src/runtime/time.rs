@@ -51,6 +51,7 @@ pub(crate) struct RuntimeClock {
 }
 
 impl RuntimeClock {
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn new(start_paused: bool) -> RuntimeClock {
         let c = RuntimeClock {
             paused: AtomicBool::new(false),
@@ -114,6 +115,7 @@ impl Clock for RuntimeClock {
 }
 
 /// A new time driver for a runtime.
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) fn new_driver(start_paused: bool) -> Arc<TimeDriver> {
     Arc::new(WheelDriver::new(RuntimeClock::new(start_paused)))
 }
