@@ -31,7 +31,7 @@
 //! use weft::io::{AsyncReadExt, AsyncWriteExt};
 //! use weft::net::{TcpListener, TcpStream};
 //!
-//! # weft::net::driver::__private::block_on(async {
+//! # weft::runtime::Runtime::new().unwrap().block_on(async {
 //! let listener = TcpListener::bind("127.0.0.1:0").await?;
 //! let mut client = TcpStream::connect(listener.local_addr()?).await?;
 //! let (mut server, _) = listener.accept().await?;
@@ -184,7 +184,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncReadExt::read`](crate::io::AsyncReadExt::read).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// b.write_all(b"hi").await?;
         /// let mut buf = [0u8; 8];
@@ -200,7 +200,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncReadExt::read_exact`](crate::io::AsyncReadExt::read_exact).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// b.write_all(b"hello").await?;
         /// let mut buf = [0u8; 5];
@@ -216,7 +216,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncWriteExt::write`](crate::io::AsyncWriteExt::write).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// let n = a.write(b"abc").await?;
         /// assert!(n > 0);
@@ -230,7 +230,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncWriteExt::write_all`](crate::io::AsyncWriteExt::write_all).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// a.write_all(b"abc").await?;
         /// let mut buf = [0u8; 3];

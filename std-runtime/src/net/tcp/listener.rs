@@ -14,7 +14,7 @@ use crate::net::poll_evented::PollEvented;
 ///
 /// ```
 /// use weft::net::TcpListener;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let listener = TcpListener::bind("127.0.0.1:0").await?;
 /// let port = listener.local_addr()?.port();
 /// assert_ne!(port, 0);
@@ -29,7 +29,7 @@ impl TcpListener {
     /// `SO_REUSEADDR` set and a backlog of 1024.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(l.local_addr()?.ip().is_loopback());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -55,7 +55,7 @@ impl TcpListener {
     ///
     /// ```
     /// use weft::net::{TcpListener, TcpStream};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = TcpListener::bind("127.0.0.1:0").await?;
     /// let c = TcpStream::connect(l.local_addr()?).await?;
     /// let (s, peer) = l.accept().await?;
@@ -73,7 +73,7 @@ impl TcpListener {
     /// ```
     /// use std::future::poll_fn;
     /// use weft::net::{TcpListener, TcpStream};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = TcpListener::bind("127.0.0.1:0").await?;
     /// let _c = TcpStream::connect(l.local_addr()?).await?;
     /// let (_s, _peer) = poll_fn(|cx| l.poll_accept(cx)).await?;
@@ -87,7 +87,7 @@ impl TcpListener {
     /// Wraps a std listener (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let std_l = std::net::TcpListener::bind("127.0.0.1:0")?;
     /// let l = weft::net::TcpListener::from_std(std_l)?;
     /// # let _ = l; std::io::Result::Ok(()) }).unwrap();
@@ -100,7 +100,7 @@ impl TcpListener {
     /// Deregisters and returns the std listener (still in non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let std_l: std::net::TcpListener = l.into_std()?;
     /// std_l.set_nonblocking(false)?;
@@ -115,7 +115,7 @@ impl TcpListener {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(l.local_addr()?.is_ipv4());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -127,7 +127,7 @@ impl TcpListener {
     /// Sets `IP_TTL` for accepted sockets.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// l.set_ttl(42)?;
     /// assert_eq!(l.ttl()?, 42);
@@ -140,7 +140,7 @@ impl TcpListener {
     /// `IP_TTL`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(l.ttl()? > 0);
     /// # std::io::Result::Ok(()) }).unwrap();

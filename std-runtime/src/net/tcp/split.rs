@@ -15,7 +15,7 @@ use crate::net::{impl_async_read, impl_async_write};
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (mut b, _) = l.accept().await?;
@@ -31,7 +31,7 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (_rd, mut wr) = a.split();
@@ -60,7 +60,7 @@ impl_async_write!(WriteHalf<'_>, this => this.0);
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (b, _) = l.accept().await?;
@@ -80,7 +80,7 @@ pub struct OwnedReadHalf {
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (_rd, mut wr) = a.into_split();
@@ -96,7 +96,7 @@ pub struct OwnedWriteHalf {
 /// handed back.
 ///
 /// ```
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let b = weft::net::TcpStream::connect(l.local_addr()?).await?;
@@ -125,7 +125,7 @@ impl OwnedReadHalf {
     /// Puts the stream back together; fails if `other` came from another stream.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (rd, wr) = s.into_split();
@@ -147,7 +147,7 @@ impl OwnedReadHalf {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (rd, _wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert_eq!(rd.peer_addr()?, l.local_addr()?);
@@ -160,7 +160,7 @@ impl OwnedReadHalf {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (rd, _wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert!(rd.local_addr()?.ip().is_loopback());
@@ -182,7 +182,7 @@ impl OwnedWriteHalf {
     /// Drops the half without shutting the write side down.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_rd, wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// wr.forget();
@@ -195,7 +195,7 @@ impl OwnedWriteHalf {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_rd, wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert_eq!(wr.peer_addr()?, l.local_addr()?);
@@ -208,7 +208,7 @@ impl OwnedWriteHalf {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_rd, wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert!(wr.local_addr()?.ip().is_loopback());

@@ -20,7 +20,7 @@ use crate::net::{each_addr, impl_async_read, impl_async_write, inherent_stream_m
 ///
 /// ```
 /// use weft::net::{TcpListener, TcpStream};
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = TcpStream::connect(l.local_addr()?).await?;
 /// let (mut b, _) = l.accept().await?;
@@ -41,7 +41,7 @@ impl TcpStream {
     ///
     /// ```
     /// use weft::net::{TcpListener, TcpStream};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = TcpListener::bind("127.0.0.1:0").await?;
     /// let addr = l.local_addr()?;
     /// let s = TcpStream::connect(addr).await?;
@@ -80,7 +80,7 @@ impl TcpStream {
     /// Wraps a connected std stream (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     /// let s = std::net::TcpStream::connect(l.local_addr()?)?;
     /// let s = weft::net::TcpStream::from_std(s)?;
@@ -94,7 +94,7 @@ impl TcpStream {
     /// Deregisters and returns the std stream (still in non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let s: std::net::TcpStream = s.into_std()?;
@@ -110,7 +110,7 @@ impl TcpStream {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(s.local_addr()?.ip().is_loopback());
@@ -123,7 +123,7 @@ impl TcpStream {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert_eq!(s.peer_addr()?, l.local_addr()?);
@@ -136,7 +136,7 @@ impl TcpStream {
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// s.set_nodelay(true)?;
@@ -150,7 +150,7 @@ impl TcpStream {
     /// `TCP_NODELAY`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(!s.nodelay()?);
@@ -163,7 +163,7 @@ impl TcpStream {
     /// Sets `IP_TTL`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// s.set_ttl(60)?;
@@ -177,7 +177,7 @@ impl TcpStream {
     /// `IP_TTL`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(s.ttl()? > 0);
@@ -192,7 +192,7 @@ impl TcpStream {
     ///
     /// ```
     /// use std::net::Shutdown;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -208,7 +208,7 @@ impl TcpStream {
     /// Takes the pending socket error (`SO_ERROR`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(s.take_error()?.is_none());
@@ -224,7 +224,7 @@ impl TcpStream {
     /// ```
     /// use weft::net::TcpStream;
     /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = TcpStream::connect(l.local_addr()?).await?;
     /// let ready = s.ready(Interest::READABLE | Interest::WRITABLE).await?;
@@ -240,7 +240,7 @@ impl TcpStream {
     /// Pair with [`try_read`](Self::try_read); a `WouldBlock` from it clears the readiness.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (b, _) = l.accept().await?;
@@ -263,7 +263,7 @@ impl TcpStream {
     /// Waits until the stream is writable.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// s.writable().await?;
@@ -277,7 +277,7 @@ impl TcpStream {
     /// Reads without waiting: `WouldBlock` if no data is ready.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let err = s.try_read(&mut [0u8; 4]).unwrap_err();
@@ -291,7 +291,7 @@ impl TcpStream {
     /// Writes without waiting: `WouldBlock` if the send buffer is full.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// s.writable().await?;
@@ -305,7 +305,7 @@ impl TcpStream {
     /// Receives data without removing it from the queue (`MSG_PEEK`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -324,7 +324,7 @@ impl TcpStream {
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -345,7 +345,7 @@ impl TcpStream {
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;

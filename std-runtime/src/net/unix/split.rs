@@ -10,7 +10,7 @@ use crate::net::{impl_async_read, impl_async_write};
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, mut b) = weft::net::UnixStream::pair()?;
 /// a.write_all(b"x").await?;
 /// let (mut rd, _wr) = b.split();
@@ -23,7 +23,7 @@ pub struct ReadHalf<'a>(&'a UnixStream);
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, _b) = weft::net::UnixStream::pair()?;
 /// let (_rd, mut wr) = a.split();
 /// wr.write_all(b"x").await?;
@@ -47,7 +47,7 @@ impl<'a> WriteHalf<'a> {
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, b) = weft::net::UnixStream::pair()?;
 /// let (mut rd, _wr) = b.into_split();
 /// a.write_all(b"x").await?;
@@ -62,7 +62,7 @@ pub struct OwnedReadHalf {
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (a, _b) = weft::net::UnixStream::pair()?;
 /// let (_rd, mut wr) = a.into_split();
 /// wr.write_all(b"x").await?;

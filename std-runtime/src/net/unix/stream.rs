@@ -17,7 +17,7 @@ use crate::net::{impl_async_read, impl_async_write, inherent_stream_methods};
 ///
 /// ```
 /// use weft::net::UnixStream;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, mut b) = UnixStream::pair()?;
 /// a.write_all(b"ping").await?;
 /// let mut buf = [0u8; 4];
@@ -33,7 +33,7 @@ impl UnixStream {
     /// Connects to the socket bound at `path`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-c-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::bind(&path)?;
@@ -61,7 +61,7 @@ impl UnixStream {
     /// A connected pair of unnamed sockets.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = weft::net::UnixStream::pair()?;
     /// assert!(a.peer_addr()?.is_unnamed() && b.local_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -80,7 +80,7 @@ impl UnixStream {
     /// Wraps a std stream (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// let a = weft::net::UnixStream::from_std(a)?;
     /// # let _ = a; std::io::Result::Ok(()) }).unwrap();
@@ -93,7 +93,7 @@ impl UnixStream {
     /// Deregisters and returns the std stream (still non-blocking).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// let a: std::os::unix::net::UnixStream = a.into_std()?;
     /// # let _ = a; std::io::Result::Ok(()) }).unwrap();
@@ -107,7 +107,7 @@ impl UnixStream {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.local_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -119,7 +119,7 @@ impl UnixStream {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.peer_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -131,7 +131,7 @@ impl UnixStream {
     /// Shuts down the read, write or both halves.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, mut b) = weft::net::UnixStream::pair()?;
     /// a.shutdown_std(std::net::Shutdown::Write)?;
     /// assert_eq!(b.read(&mut [0u8; 1]).await?, 0);
@@ -144,7 +144,7 @@ impl UnixStream {
     /// Takes the pending socket error (`SO_ERROR`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.take_error()?.is_none());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -157,7 +157,7 @@ impl UnixStream {
     ///
     /// ```
     /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -169,7 +169,7 @@ impl UnixStream {
     /// Waits until the stream is readable; pair with [`try_read`](Self::try_read).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (mut a, b) = weft::net::UnixStream::pair()?;
     /// a.write_all(b"x").await?;
     /// b.readable().await?;
@@ -183,7 +183,7 @@ impl UnixStream {
     /// Waits until the stream is writable; pair with [`try_write`](Self::try_write).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// a.writable().await?;
     /// assert_eq!(a.try_write(b"x")?, 1);
@@ -196,7 +196,7 @@ impl UnixStream {
     /// Reads without waiting: `WouldBlock` if no data is ready.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert_eq!(a.try_read(&mut [0u8; 1]).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -208,7 +208,7 @@ impl UnixStream {
     /// Writes without waiting: `WouldBlock` if the buffer is full.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// a.writable().await?;
     /// a.try_write(b"x")?;
@@ -222,7 +222,7 @@ impl UnixStream {
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (mut a, mut b) = weft::net::UnixStream::pair()?;
     /// let (mut rd, mut wr) = b.split();
     /// a.write_all(b"x").await?;
@@ -239,7 +239,7 @@ impl UnixStream {
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, mut b) = weft::net::UnixStream::pair()?;
     /// let (_rd, mut wr) = a.into_split();
     /// wr.write_all(b"x").await?;
