@@ -76,7 +76,35 @@ fn spawn_1000_connecting_clients_from_block_on(cfg: Cfg) {
     });
 }
 
+/// `TcpListener::bind` listens with a backlog of 1024: 600 connections complete their
+/// handshake while nobody accepts (mio's default of 128 would leave most of them hanging in
+/// SYN retransmits), then all are accepted.
+fn backlog_holds_a_burst_of_600(cfg: Cfg) {
+    const N: usize = 600;
+    net_common::run(cfg, async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Blocking connects, one after the other: each returns once the kernel has queued
+        // the connection, which it only does while the backlog has room.
+        let clients = weft::task::spawn_blocking(move || {
+            (0..N)
+                .map(|_| {
+                    let s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(30));
+                    s.expect("connection queued in the backlog")
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+        for _ in 0..N {
+            listener.accept().await.unwrap();
+        }
+        drop(clients);
+    });
+}
+
 both_reactors!(
+    backlog_holds_a_burst_of_600,
     spawn_5000_sleepers_from_block_on,
     spawn_1000_connecting_clients_from_block_on
 );

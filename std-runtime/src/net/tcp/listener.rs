@@ -24,6 +24,24 @@ pub struct TcpListener {
     io: PollEvented<mio::net::TcpListener>,
 }
 
+/// Connections the kernel queues (handshake done, not yet accepted) per listener: tokio's
+/// value. `mio` (like std) listens with 128, which a burst of a few hundred simultaneous
+/// connects overflows: Linux then drops SYNs (a one-second retransmit per client) or, with
+/// `tcp_abort_on_overflow`, resets them — the `ConnectionReset` of `echo --check 600`. The
+/// kernel caps it at `net.core.somaxconn` (4096 by default on Linux ≥ 5.4).
+const LISTEN_BACKLOG: libc::c_int = 1024;
+
+/// Re-`listen`s a listening socket with a new backlog: on Linux and the BSDs a second
+/// `listen(2)` on a listening socket only updates its backlog.
+fn set_backlog(l: &mio::net::TcpListener, backlog: libc::c_int) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `l` owns a valid socket descriptor for the duration of the call.
+    if unsafe { libc::listen(l.as_raw_fd(), backlog) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 impl TcpListener {
     /// Binds to `addr` (each resolved address is tried in turn) and starts listening, with
     /// `SO_REUSEADDR` set and a backlog of 1024.
@@ -36,7 +54,9 @@ impl TcpListener {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         each_addr(addr, |a| async move {
-            TcpListener::new(mio::net::TcpListener::bind(a)?)
+            let l = mio::net::TcpListener::bind(a)?;
+            set_backlog(&l, LISTEN_BACKLOG)?;
+            TcpListener::new(l)
         })
         .await
     }
