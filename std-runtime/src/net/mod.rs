@@ -243,4 +243,104 @@ macro_rules! inherent_stream_methods {
     };
 }
 
-pub(crate) use {impl_async_read, impl_async_write, inherent_stream_methods};
+/// Readiness methods shared by every socket type: `ready`, `readable`, `writable`, all
+/// waiting on the socket's `PollEvented` (field `io`). `$setup` is a doc-test line that binds
+/// two connected sockets `a` and `b`; `$send` is one that sends `b"x"` from `a` to `b`.
+macro_rules! readiness_methods {
+    ($setup:literal, $send:literal) => {
+        /// Waits until the socket is ready for any of `interest` and returns the readiness.
+        /// Any number of tasks may wait at once.
+        ///
+        /// ```
+        /// use weft_core::io::Interest;
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// let ready = a.ready(Interest::READABLE | Interest::WRITABLE).await?;
+        /// assert!(ready.is_writable());
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub async fn ready(
+            &self,
+            interest: weft_core::io::Interest,
+        ) -> std::io::Result<weft_core::io::Ready> {
+            Ok(self.io.readiness(interest).await?.ready())
+        }
+
+        /// Waits until the socket is readable (data, end of stream or an error). Pair it
+        /// with a `try_` method: its `WouldBlock` clears the readiness.
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        #[doc = $send]
+        /// b.readable().await?;
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub async fn readable(&self) -> std::io::Result<()> {
+            self.io
+                .readiness(weft_core::io::Interest::READABLE)
+                .await
+                .map(drop)
+        }
+
+        /// Waits until the socket is writable.
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// a.writable().await?;
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub async fn writable(&self) -> std::io::Result<()> {
+            self.io
+                .readiness(weft_core::io::Interest::WRITABLE)
+                .await
+                .map(drop)
+        }
+    };
+}
+
+/// `try_read`/`try_write` of the byte streams (field `io`: a `PollEvented` over a type whose
+/// `&T` is `Read + Write`). `$setup` binds two connected streams `a` and `b`.
+macro_rules! try_read_write_methods {
+    ($setup:literal) => {
+        /// Reads without waiting: `WouldBlock` if no data is ready (which also clears the
+        /// readiness, so the next [`readable`](Self::readable) waits for a new event).
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// let err = a.try_read(&mut [0u8; 4]).unwrap_err();
+        /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        /// b.write_all(b"x").await?;
+        /// a.readable().await?;
+        /// assert_eq!(a.try_read(&mut [0u8; 4])?, 1);
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.io.try_io(weft_core::io::Interest::READABLE, |s| {
+                std::io::Read::read(&mut &*s, buf)
+            })
+        }
+
+        /// Writes without waiting: `WouldBlock` if the send buffer is full.
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// a.writable().await?;
+        /// assert_eq!(a.try_write(b"hi")?, 2);
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+            self.io.try_io(weft_core::io::Interest::WRITABLE, |s| {
+                std::io::Write::write(&mut &*s, buf)
+            })
+        }
+    };
+}
+
+pub(crate) use {
+    impl_async_read, impl_async_write, inherent_stream_methods, readiness_methods,
+    try_read_write_methods,
+};

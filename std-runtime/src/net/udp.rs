@@ -6,7 +6,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
 use std::task::{Context, Poll};
 
-use weft_core::io::{Direction, Interest, Ready};
+use weft_core::io::{Direction, Interest};
 
 use super::each_addr;
 use super::poll_evented::PollEvented;
@@ -244,43 +244,12 @@ impl UdpSocket {
             .poll_io(cx, Direction::Write, |s| s.send_to(buf, target))
     }
 
-    /// Waits for any of `interest` and returns the readiness.
-    ///
-    /// ```
-    /// use weft_core::io::Interest;
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
-
-    /// Waits until a datagram may be received; pair with [`try_recv_from`](Self::try_recv_from).
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// a.send_to(b"x", a.local_addr()?).await?;
-    /// a.readable().await?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::READABLE).await.map(drop)
-    }
-
-    /// Waits until a datagram may be sent.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// a.writable().await?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::WRITABLE).await.map(drop)
-    }
+    crate::net::readiness_methods!(
+        " let a = weft::net::UdpSocket::bind(\"127.0.0.1:0\").await?; \
+         let b = weft::net::UdpSocket::bind(\"127.0.0.1:0\").await?; \
+         a.connect(b.local_addr()?).await?;",
+        " a.send(b\"x\").await?;"
+    );
 
     /// Receives without waiting: `WouldBlock` if nothing is queued.
     ///

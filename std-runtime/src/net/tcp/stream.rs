@@ -5,7 +5,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use weft_core::io::{Direction, Interest, Ready};
+use weft_core::io::{Direction, Interest};
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::poll_evented::PollEvented;
@@ -218,90 +218,6 @@ impl TcpStream {
         self.io.get_ref().take_error()
     }
 
-    /// Waits until the stream is ready for any of `interest` and returns the readiness.
-    /// Any number of tasks may wait at once.
-    ///
-    /// ```
-    /// use weft::net::TcpStream;
-    /// use weft_core::io::Interest;
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = TcpStream::connect(l.local_addr()?).await?;
-    /// let ready = s.ready(Interest::READABLE | Interest::WRITABLE).await?;
-    /// assert!(ready.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
-
-    /// Waits until the stream is readable (data, end of stream or an error).
-    ///
-    /// Pair with [`try_read`](Self::try_read); a `WouldBlock` from it clears the readiness.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// let (b, _) = l.accept().await?;
-    /// a.write_all(b"x").await?;
-    /// let mut buf = [0u8; 4];
-    /// let n = loop {
-    ///     b.readable().await?;
-    ///     match b.try_read(&mut buf) {
-    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-    ///         r => break r?,
-    ///     }
-    /// };
-    /// assert_eq!(n, 1);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::READABLE).await.map(drop)
-    }
-
-    /// Waits until the stream is writable.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// s.writable().await?;
-    /// assert_eq!(s.try_write(b"hi")?, 2);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::WRITABLE).await.map(drop)
-    }
-
-    /// Reads without waiting: `WouldBlock` if no data is ready.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// let err = s.try_read(&mut [0u8; 4]).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
-    }
-
-    /// Writes without waiting: `WouldBlock` if the send buffer is full.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// s.writable().await?;
-    /// s.try_write(b"x")?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| (&*s).write(buf))
-    }
-
     /// Receives data without removing it from the queue (`MSG_PEEK`).
     ///
     /// ```
@@ -365,6 +281,19 @@ impl TcpStream {
             OwnedWriteHalf::new(shared),
         )
     }
+
+    crate::net::readiness_methods!(
+        " # let l = weft::net::TcpListener::bind(\"127.0.0.1:0\").await?; \
+         let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?; \
+         let (mut b, _) = l.accept().await?;",
+        " a.write_all(b\"x\").await?;"
+    );
+
+    crate::net::try_read_write_methods!(
+        " # let l = weft::net::TcpListener::bind(\"127.0.0.1:0\").await?; \
+         let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?; \
+         let (mut b, _) = l.accept().await?;"
+    );
 
     inherent_stream_methods!(
         " # let l = weft::net::TcpListener::bind(\"127.0.0.1:0\").await?; \

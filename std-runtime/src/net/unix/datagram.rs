@@ -4,7 +4,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
-use weft_core::io::{Interest, Ready};
+use weft_core::io::Interest;
 
 use crate::net::poll_evented::PollEvented;
 
@@ -178,18 +178,10 @@ impl UnixDatagram {
             .await
     }
 
-    /// Waits for any of `interest`.
-    ///
-    /// ```
-    /// use weft_core::io::Interest;
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let (a, _b) = weft::net::UnixDatagram::pair()?;
-    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
+    crate::net::readiness_methods!(
+        " let (a, b) = weft::net::UnixDatagram::pair()?;",
+        " a.send(b\"x\").await?;"
+    );
 
     /// Receives without waiting: `WouldBlock` if nothing is queued.
     ///

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use weft_core::io::{Direction, Interest, Ready};
+use weft_core::io::{Direction, Interest};
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::poll_evented::PollEvented;
@@ -153,71 +153,6 @@ impl UnixStream {
         self.io.get_ref().take_error()
     }
 
-    /// Waits for any of `interest` and returns the readiness.
-    ///
-    /// ```
-    /// use weft_core::io::Interest;
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
-
-    /// Waits until the stream is readable; pair with [`try_read`](Self::try_read).
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let (mut a, b) = weft::net::UnixStream::pair()?;
-    /// a.write_all(b"x").await?;
-    /// b.readable().await?;
-    /// assert_eq!(b.try_read(&mut [0u8; 4])?, 1);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::READABLE).await.map(drop)
-    }
-
-    /// Waits until the stream is writable; pair with [`try_write`](Self::try_write).
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// a.writable().await?;
-    /// assert_eq!(a.try_write(b"x")?, 1);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::WRITABLE).await.map(drop)
-    }
-
-    /// Reads without waiting: `WouldBlock` if no data is ready.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// assert_eq!(a.try_read(&mut [0u8; 1]).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
-    }
-
-    /// Writes without waiting: `WouldBlock` if the buffer is full.
-    ///
-    /// ```
-    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// a.writable().await?;
-    /// a.try_write(b"x")?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| (&*s).write(buf))
-    }
-
     /// Splits into borrowed halves.
     ///
     /// ```
@@ -256,6 +191,13 @@ impl UnixStream {
             OwnedWriteHalf::new(shared),
         )
     }
+
+    crate::net::readiness_methods!(
+        " # let (mut a, mut b) = weft::net::UnixStream::pair()?;",
+        " a.write_all(b\"x\").await?;"
+    );
+
+    crate::net::try_read_write_methods!(" # let (mut a, mut b) = weft::net::UnixStream::pair()?;");
 
     inherent_stream_methods!(" # let (mut a, mut b) = weft::net::UnixStream::pair()?;");
 
