@@ -108,10 +108,16 @@ macro_rules! impl_async_read {
     };
 }
 
-/// Implements weft's and `futures_io`'s `AsyncWrite` (shutdown/close = shut the write half).
+/// Implements weft's and `futures_io`'s `AsyncWrite` (shutdown/close = shut the write half)
+/// for a type whose `$stream` expression has `poll_write_priv`, `poll_write_vectored_priv`
+/// and `shutdown_write_priv`. The two traits differ only in the name of the closing method.
 macro_rules! impl_async_write {
     ($ty:ty, $this:ident => $stream:expr) => {
-        impl crate::io::AsyncWrite for $ty {
+        crate::net::impl_async_write!(@trait crate::io::AsyncWrite, poll_shutdown, $ty, $this => $stream);
+        crate::net::impl_async_write!(@trait futures_io::AsyncWrite, poll_close, $ty, $this => $stream);
+    };
+    (@trait $trait:path, $close:ident, $ty:ty, $this:ident => $stream:expr) => {
+        impl $trait for $ty {
             fn poll_write(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
@@ -134,7 +140,7 @@ macro_rules! impl_async_write {
             ) -> std::task::Poll<std::io::Result<()>> {
                 std::task::Poll::Ready(Ok(()))
             }
-            fn poll_shutdown(
+            fn $close(
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
@@ -142,35 +148,65 @@ macro_rules! impl_async_write {
                 std::task::Poll::Ready($stream.shutdown_write_priv())
             }
         }
-        impl futures_io::AsyncWrite for $ty {
-            fn poll_write(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                buf: &[u8],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                let $this = self.get_mut();
-                $stream.poll_write_priv(cx, buf)
+    };
+}
+
+/// The byte-stream plumbing behind `AsyncRead`/`AsyncWrite` of a stream whose `io` field is a
+/// `PollEvented` over a type with `&T: Read + Write` and `shutdown(Shutdown)` (TCP and Unix
+/// streams; their split halves delegate to these).
+macro_rules! stream_poll_methods {
+    () => {
+        pub(crate) fn poll_read_priv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut [u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.io
+                .poll_read_with(cx, buf, |s, b| std::io::Read::read(&mut &*s, b))
+        }
+
+        pub(crate) fn poll_write_priv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.io.poll_io(cx, weft_core::io::Direction::Write, |s| {
+                std::io::Write::write(&mut &*s, buf)
+            })
+        }
+
+        pub(crate) fn poll_write_vectored_priv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            bufs: &[std::io::IoSlice<'_>],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.io.poll_io(cx, weft_core::io::Direction::Write, |s| {
+                std::io::Write::write_vectored(&mut &*s, bufs)
+            })
+        }
+
+        pub(crate) fn shutdown_write_priv(&self) -> std::io::Result<()> {
+            match self.io.get_ref().shutdown(std::net::Shutdown::Write) {
+                // The peer already went away: the write side is as shut as it gets.
+                Err(e) if e.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+                r => r,
             }
-            fn poll_write_vectored(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                bufs: &[std::io::IoSlice<'_>],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                let $this = self.get_mut();
-                $stream.poll_write_vectored_priv(cx, bufs)
+        }
+    };
+}
+
+/// `AsRawFd` and `AsFd` for a type whose `io` field is a `PollEvented`.
+macro_rules! impl_as_fd {
+    ($ty:ty) => {
+        impl std::os::fd::AsRawFd for $ty {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                std::os::fd::AsRawFd::as_raw_fd(self.io.get_ref())
             }
-            fn poll_flush(
-                self: std::pin::Pin<&mut Self>,
-                _cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(Ok(()))
-            }
-            fn poll_close(
-                self: std::pin::Pin<&mut Self>,
-                _cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<std::io::Result<()>> {
-                let $this = self.get_mut();
-                std::task::Poll::Ready($stream.shutdown_write_priv())
+        }
+
+        impl std::os::fd::AsFd for $ty {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                std::os::fd::AsFd::as_fd(self.io.get_ref())
             }
         }
     };
@@ -341,6 +377,6 @@ macro_rules! try_read_write_methods {
 }
 
 pub(crate) use {
-    impl_async_read, impl_async_write, inherent_stream_methods, readiness_methods,
-    try_read_write_methods,
+    impl_as_fd, impl_async_read, impl_async_write, inherent_stream_methods, readiness_methods,
+    stream_poll_methods, try_read_write_methods,
 };
