@@ -195,6 +195,18 @@ macro_rules! stream_poll_methods {
     };
 }
 
+/// A `Debug` that prints only the type name (the split halves: the stream itself is what
+/// has something to show).
+macro_rules! impl_debug_opaque {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($t)).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
 /// `AsRawFd` and `AsFd` for a type whose `io` field is a `PollEvented`.
 macro_rules! impl_as_fd {
     ($ty:ty) => {
@@ -377,6 +389,6 @@ macro_rules! try_read_write_methods {
 }
 
 pub(crate) use {
-    impl_as_fd, impl_async_read, impl_async_write, inherent_stream_methods, readiness_methods,
-    stream_poll_methods, try_read_write_methods,
+    impl_as_fd, impl_async_read, impl_async_write, impl_debug_opaque, inherent_stream_methods,
+    readiness_methods, stream_poll_methods, try_read_write_methods,
 };

@@ -25,7 +25,7 @@ use crate::net::{impl_async_read, impl_async_write};
 /// rd.read_exact(&mut buf).await?;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
-pub struct ReadHalf<'a>(&'a TcpStream);
+pub struct ReadHalf<'a>(pub(super) &'a TcpStream);
 
 /// The write half of [`TcpStream::split`]; shutting it down shuts the stream's write side.
 ///
@@ -39,19 +39,7 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 /// wr.shutdown().await?;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
-pub struct WriteHalf<'a>(&'a TcpStream);
-
-impl<'a> ReadHalf<'a> {
-    pub(super) fn new(s: &'a TcpStream) -> Self {
-        ReadHalf(s)
-    }
-}
-
-impl<'a> WriteHalf<'a> {
-    pub(super) fn new(s: &'a TcpStream) -> Self {
-        WriteHalf(s)
-    }
-}
+pub struct WriteHalf<'a>(pub(super) &'a TcpStream);
 
 impl_async_read!(ReadHalf<'_>, this => this.0);
 impl_async_write!(WriteHalf<'_>, this => this.0);
@@ -230,13 +218,4 @@ impl Drop for OwnedWriteHalf {
 impl_async_read!(OwnedReadHalf, this => this.inner);
 impl_async_write!(OwnedWriteHalf, this => this.inner);
 
-macro_rules! debug_half {
-    ($($t:ty),*) => {$(
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($t)).finish_non_exhaustive()
-            }
-        }
-    )*};
-}
-debug_half!(ReadHalf<'_>, WriteHalf<'_>, OwnedReadHalf, OwnedWriteHalf);
+crate::net::impl_debug_opaque!(ReadHalf<'_>, WriteHalf<'_>, OwnedReadHalf, OwnedWriteHalf);

@@ -251,7 +251,7 @@ impl TcpStream {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf::new(self), WriteHalf::new(self))
+        (ReadHalf(self), WriteHalf(self))
     }
 
     /// Splits into owned halves that can move to different tasks. Dropping the write half

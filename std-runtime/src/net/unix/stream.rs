@@ -166,7 +166,7 @@ impl UnixStream {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf::new(self), WriteHalf::new(self))
+        (ReadHalf(self), WriteHalf(self))
     }
 
     /// Splits into owned halves (dropping the write half shuts the write side down).
