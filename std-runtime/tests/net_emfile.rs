@@ -4,11 +4,11 @@
 
 mod net_common;
 
-use net_common::{ReactorKind, TestReactor};
+use net_common::{Cfg, Flavor, ReactorKind};
 use weft::net::TcpListener;
 
-fn emfile(kind: ReactorKind) {
-    let rt = TestReactor::new(kind);
+fn emfile(cfg: Cfg) {
+    let rt = cfg.runtime();
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         // A connection waits in the backlog (the kernel completes the handshake).
@@ -53,7 +53,10 @@ fn emfile(kind: ReactorKind) {
 }
 
 #[test]
-fn emfile_on_accept_returns_error_for_both_reactors() {
-    emfile(ReactorKind::Mio);
-    emfile(ReactorKind::Polling);
+fn emfile_on_accept_returns_error_for_both_reactors_and_flavors() {
+    for kind in [ReactorKind::Mio, ReactorKind::Polling] {
+        for flavor in [Flavor::MultiThread, Flavor::CurrentThread] {
+            emfile(Cfg { kind, flavor });
+        }
+    }
 }

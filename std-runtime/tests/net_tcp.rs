@@ -4,9 +4,8 @@ mod net_common;
 
 use std::io::ErrorKind;
 use std::net::Shutdown;
-use std::sync::Arc;
 
-use net_common::{join2, run, ReactorKind, TestReactor};
+use net_common::{join2, reactor_of, run, Cfg};
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
 use weft_core::io::Interest;
@@ -21,8 +20,8 @@ async fn pair() -> (TcpStream, TcpStream) {
 
 /// 4 MiB each way through borrowed halves: far more than the socket buffers, so both sides
 /// hit `WouldBlock` many times and depend on every edge being delivered.
-fn echo_large_transfer(kind: ReactorKind) {
-    run(kind, async {
+fn echo_large_transfer(cfg: Cfg) {
+    run(cfg, async {
         let (mut client, mut server) = pair().await;
         const LEN: usize = 4 << 20;
         let data: Vec<u8> = (0..LEN).map(|i| (i % 251) as u8).collect();
@@ -53,8 +52,8 @@ fn echo_large_transfer(kind: ReactorKind) {
 
 /// Thousands of 1-byte round trips: each read drains the socket, so a single lost edge would
 /// hang the test.
-fn ping_pong_many_round_trips(kind: ReactorKind) {
-    run(kind, async {
+fn ping_pong_many_round_trips(cfg: Cfg) {
+    run(cfg, async {
         let (mut a, mut b) = pair().await;
         a.set_nodelay(true).unwrap();
         b.set_nodelay(true).unwrap();
@@ -77,8 +76,8 @@ fn ping_pong_many_round_trips(kind: ReactorKind) {
     });
 }
 
-fn connect_refused(kind: ReactorKind) {
-    run(kind, async {
+fn connect_refused(cfg: Cfg) {
+    run(cfg, async {
         let addr = {
             let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
             l.local_addr().unwrap()
@@ -88,8 +87,8 @@ fn connect_refused(kind: ReactorKind) {
     });
 }
 
-fn eof_after_peer_shutdown(kind: ReactorKind) {
-    run(kind, async {
+fn eof_after_peer_shutdown(cfg: Cfg) {
+    run(cfg, async {
         let (mut a, mut b) = pair().await;
         a.write_all(b"last words").await.unwrap();
         a.shutdown().await.unwrap();
@@ -102,8 +101,8 @@ fn eof_after_peer_shutdown(kind: ReactorKind) {
 
 /// A peer that closes with `SO_LINGER = 0` sends RST: reads fail with `ConnectionReset`,
 /// writes with `BrokenPipe` or `ConnectionReset`.
-fn reset_and_broken_pipe(kind: ReactorKind) {
-    run(kind, async {
+fn reset_and_broken_pipe(cfg: Cfg) {
+    run(cfg, async {
         let (mut a, b) = pair().await;
         let linger = libc::linger {
             l_onoff: 1,
@@ -140,9 +139,11 @@ fn reset_and_broken_pipe(kind: ReactorKind) {
     });
 }
 
-/// Owned halves on two OS threads (reader and writer tasks of a chat client).
-fn owned_halves_on_two_threads(kind: ReactorKind) {
-    let rt = TestReactor::new(kind);
+/// Owned halves in two tasks (on two worker threads on the multi-thread flavor): the reader
+/// and writer tasks of a chat client.
+fn owned_halves_on_two_threads(cfg: Cfg) {
+    let rt = cfg.runtime();
+    let io = reactor_of(&rt);
     let (a, mut b) = rt.block_on(pair());
     let (mut rd, mut wr) = a.into_split();
     let writer = rt.spawn(async move {
@@ -160,8 +161,8 @@ fn owned_halves_on_two_threads(kind: ReactorKind) {
         b.write_all(b"done").await.unwrap();
         b
     });
-    let b = reader.join().unwrap();
-    let wr = writer.join().unwrap();
+    let b = rt.block_on(reader).unwrap();
+    let wr = rt.block_on(writer).unwrap();
     rt.block_on(async {
         let mut done = [0u8; 4];
         rd.read_exact(&mut done).await.unwrap();
@@ -170,12 +171,12 @@ fn owned_halves_on_two_threads(kind: ReactorKind) {
     let a = rd.reunite(wr).expect("same stream");
     assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
     drop((a, b));
-    assert_eq!(rt.handle().registered(), 0);
+    assert_eq!(io.registered(), 0);
 }
 
 /// Two tasks wait for readability of the same stream; one write wakes both.
-fn many_waiters_one_edge(kind: ReactorKind) {
-    run(kind, async {
+fn many_waiters_one_edge(cfg: Cfg) {
+    run(cfg, async {
         let (mut a, b) = pair().await;
         let w1 = b.readable();
         let w2 = b.ready(Interest::READABLE);
@@ -192,7 +193,7 @@ fn many_waiters_one_edge(kind: ReactorKind) {
 }
 
 /// The futures-io traits work on weft streams (what ecosystem adapters use).
-fn futures_io_traits(kind: ReactorKind) {
+fn futures_io_traits(cfg: Cfg) {
     use std::future::poll_fn;
     use std::pin::Pin;
     async fn fio_write<W: futures_io::AsyncWrite + Unpin>(w: &mut W, buf: &[u8]) -> usize {
@@ -210,7 +211,7 @@ fn futures_io_traits(kind: ReactorKind) {
             .await
             .unwrap()
     }
-    run(kind, async {
+    run(cfg, async {
         let (mut a, mut b) = pair().await;
         assert_eq!(fio_write(&mut a, b"fio").await, 3);
         fio_close(&mut a).await;
@@ -220,8 +221,8 @@ fn futures_io_traits(kind: ReactorKind) {
     });
 }
 
-fn std_conversions(kind: ReactorKind) {
-    run(kind, async {
+fn std_conversions(cfg: Cfg) {
+    run(cfg, async {
         let std_l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let l = TcpListener::from_std(std_l).unwrap();
         let std_c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
@@ -241,34 +242,29 @@ fn std_conversions(kind: ReactorKind) {
 
 /// Shutting the reactor down fails a read that is pending, instead of hanging it, and makes
 /// new sockets fail to register.
-fn shutdown_fails_pending_io(kind: ReactorKind) {
-    let rt = TestReactor::new(kind);
-    let (a, _b) = rt.block_on(pair());
-    let a = Arc::new(a);
-    let (pending_tx, pending_rx) = std::sync::mpsc::channel();
-    let reader = {
-        let a = a.clone();
-        rt.spawn(async move {
-            let mut first = true;
-            let mut fut = std::pin::pin!(a.readable());
-            std::future::poll_fn(|cx| {
-                let r = fut.as_mut().poll(cx);
-                if first {
-                    assert!(r.is_pending(), "nothing was written");
-                    first = false;
-                    pending_tx.send(()).unwrap();
-                }
-                r
-            })
-            .await
+fn shutdown_fails_pending_io(cfg: Cfg) {
+    let rt = cfg.runtime();
+    let io = reactor_of(&rt);
+    rt.block_on(async {
+        let (a, _b) = pair().await;
+        let mut first = true;
+        let mut fut = std::pin::pin!(a.readable());
+        let err = std::future::poll_fn(|cx| {
+            let r = fut.as_mut().poll(cx);
+            if first {
+                assert!(r.is_pending(), "nothing was written");
+                first = false;
+                // The read is parked in the reactor: shut the reactor down under it.
+                io.shutdown();
+            }
+            r
         })
-    };
-    pending_rx.recv().unwrap(); // the read is parked in the reactor
-    rt.handle().shutdown();
-    let err = reader.join().unwrap().unwrap_err();
-    assert!(err.to_string().contains("shut down"), "{err}");
-    let err = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap_err();
-    assert!(err.to_string().contains("shut down"), "{err}");
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("shut down"), "{err}");
+        let err = TcpListener::bind("127.0.0.1:0").await.unwrap_err();
+        assert!(err.to_string().contains("shut down"), "{err}");
+    });
 }
 
 use std::future::Future;

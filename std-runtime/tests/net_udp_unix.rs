@@ -7,12 +7,12 @@ use std::io::ErrorKind;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 
-use net_common::{join2, run, ReactorKind, TestReactor};
+use net_common::{join2, reactor_of, run, Cfg};
 use weft::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Interest};
 use weft::net::{AsyncFd, UdpSocket, UnixDatagram, UnixListener, UnixStream};
 
-fn udp_send_to_recv_from(kind: ReactorKind) {
-    run(kind, async {
+fn udp_send_to_recv_from(cfg: Cfg) {
+    run(cfg, async {
         let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         for i in 0..50u8 {
@@ -25,8 +25,8 @@ fn udp_send_to_recv_from(kind: ReactorKind) {
     });
 }
 
-fn udp_connected_send_recv(kind: ReactorKind) {
-    run(kind, async {
+fn udp_connected_send_recv(cfg: Cfg) {
+    run(cfg, async {
         let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         a.connect(b.local_addr().unwrap()).await.unwrap();
@@ -44,8 +44,9 @@ fn udp_connected_send_recv(kind: ReactorKind) {
 
 /// One `Arc<UdpSocket>` shared by two receiving threads: both datagrams are delivered, each
 /// to one receiver (the waiter list wakes every waiting task).
-fn udp_shared_by_two_receivers(kind: ReactorKind) {
-    let rt = TestReactor::new(kind);
+fn udp_shared_by_two_receivers(cfg: Cfg) {
+    let rt = cfg.runtime();
+    let io = reactor_of(&rt);
     let sock = Arc::new(rt.block_on(UdpSocket::bind("127.0.0.1:0")).unwrap());
     let addr = sock.local_addr().unwrap();
     let receivers: Vec<_> = (0..2)
@@ -62,16 +63,23 @@ fn udp_shared_by_two_receivers(kind: ReactorKind) {
         tx.send_to(b"one", addr).await.unwrap();
         tx.send_to(b"two", addr).await.unwrap();
     });
-    let got: Vec<usize> = receivers.into_iter().map(|r| r.join().unwrap()).collect();
+    let got: Vec<usize> = receivers
+        .into_iter()
+        .map(|r| rt.block_on(r).unwrap())
+        .collect();
     assert_eq!(got, vec![3, 3]);
     drop(sock);
-    assert_eq!(rt.handle().registered(), 0);
+    assert_eq!(io.registered(), 0);
 }
 
-fn unix_stream_listener_lines(kind: ReactorKind) {
-    run(kind, async {
-        let dir =
-            std::env::temp_dir().join(format!("weft-net-test-{}-{kind:?}", std::process::id()));
+fn unix_stream_listener_lines(cfg: Cfg) {
+    run(cfg, async {
+        let dir = std::env::temp_dir().join(format!(
+            "weft-net-test-{}-{:?}-{:?}",
+            std::process::id(),
+            cfg.kind,
+            cfg.flavor
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("s");
@@ -98,8 +106,8 @@ fn unix_stream_listener_lines(kind: ReactorKind) {
     });
 }
 
-fn unix_pair_split_echo(kind: ReactorKind) {
-    run(kind, async {
+fn unix_pair_split_echo(cfg: Cfg) {
+    run(cfg, async {
         let (mut a, mut b) = UnixStream::pair().unwrap();
         let echo = async {
             let (mut rd, mut wr) = b.split();
@@ -127,8 +135,8 @@ fn unix_pair_split_echo(kind: ReactorKind) {
     });
 }
 
-fn unix_datagram_pair(kind: ReactorKind) {
-    run(kind, async {
+fn unix_datagram_pair(cfg: Cfg) {
+    run(cfg, async {
         let (a, b) = UnixDatagram::pair().unwrap();
         a.send(b"dgram").await.unwrap();
         let mut buf = [0u8; 16];
@@ -138,8 +146,8 @@ fn unix_datagram_pair(kind: ReactorKind) {
 }
 
 /// `AsyncFd` on a pipe (a source weft has no type for).
-fn async_fd_pipe(kind: ReactorKind) {
-    run(kind, async {
+fn async_fd_pipe(cfg: Cfg) {
+    run(cfg, async {
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors `pipe2` writes.
         assert_eq!(

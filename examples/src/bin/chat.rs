@@ -9,12 +9,16 @@
 //! publishes `(sender id, line)`; its writer forwards every line from another sender. The
 //! accept loop backs off on `EMFILE` instead of spinning.
 //!
-//! `--load N [--senders S] [--messages M] [--reactor mio|polling]` runs the server on an
-//! ephemeral loopback port, raises its own open-file limit, connects `N` clients at once,
-//! waits until every client is subscribed (each receives a welcome line), lets `S` of them
-//! send `M` lines each, and checks that each of the `S × M` lines reached all `N − 1` other
-//! clients exactly once. Traffic stays on 127.0.0.1; the run stops by itself after
-//! `--deadline` seconds (default 300) with an error if deliveries are missing.
+//! `--load N [--senders S] [--messages M] [--reactor mio|polling]` starts the server as a child
+//! process (this binary re-executed with `--server`, on an ephemeral loopback port), connects
+//! `N` clients at once, waits until every client is subscribed (each receives a welcome
+//! line), lets `S` of them send `M` lines each, and checks that each of the `S × M` lines
+//! reached all `N − 1` other clients exactly once. Two processes, because each side needs one
+//! descriptor per client: 10,000 clients need about 20,256 descriptors in one process, more
+//! than a typical hard limit of 20,000; each process raises its own soft limit to its hard
+//! limit. Traffic stays on 127.0.0.1; the run stops by itself after `--deadline` seconds
+//! (default 300) with an error if deliveries are missing, and the server exits when its
+//! parent does (it watches its stdin).
 
 use std::io;
 use std::net::SocketAddr;
@@ -23,20 +27,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use weft::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use weft::net::driver::{set_current_io, IoHandle, ReactorKind, ReactorThread};
+use weft::net::driver::ReactorKind;
 use weft::net::{TcpListener, TcpStream};
 use weft::sync::broadcast;
 
 /// Lines buffered per subscriber before a slow client starts missing messages (it is told).
 const CHANNEL_CAPACITY: usize = 4096;
 
-/// Clients that connect at once in `--load` mode: below the listen backlog (128).
-const CONNECT_WAVE: usize = 100;
-
 struct Args {
     addr: SocketAddr,
     reactor: ReactorKind,
     load: Option<usize>,
+    /// `--server`: the child process of `--load`.
+    server: bool,
     senders: usize,
     messages: usize,
     deadline: Duration,
@@ -55,6 +58,7 @@ fn parse_args() -> Args {
         addr: "127.0.0.1:7070".parse().unwrap(),
         reactor: ReactorKind::Mio,
         load: None,
+        server: false,
         senders: 10,
         messages: 5,
         deadline: Duration::from_secs(300),
@@ -85,6 +89,7 @@ fn parse_args() -> Args {
                 }
             }
             "--load" => a.load = Some(num(val())),
+            "--server" => a.server = true,
             "--senders" => a.senders = num(val()),
             "--messages" => a.messages = num(val()),
             "--deadline" => a.deadline = Duration::from_secs(num(val()) as u64),
@@ -155,7 +160,7 @@ async fn client(stream: TcpStream, id: usize, tx: broadcast::Sender<Line>) {
     writer.abort();
 }
 
-/// Raises the open-file limit to at least `want` (a load test needs 2 fds per client): the
+/// Raises the open-file limit to at least `want` (each side needs one fd per client): the
 /// soft limit up to the hard one, and the hard one too where the process may (root).
 #[allow(clippy::unnecessary_cast)] // `rlim_t` is not `u64` on every platform
 fn raise_fd_limit(want: u64) -> io::Result<u64> {
@@ -185,8 +190,75 @@ fn raise_fd_limit(want: u64) -> io::Result<u64> {
     Ok(lim.rlim_cur as u64)
 }
 
+/// The server of `--load`: this binary re-executed with `--server`. It prints its address on
+/// its first stdout line and exits when its stdin closes (when the load client exits, however
+/// it exits).
+struct ServerProcess {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl ServerProcess {
+    fn start(reactor: ReactorKind) -> io::Result<ServerProcess> {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let reactor = match reactor {
+            ReactorKind::Polling => "polling",
+            _ => "mio",
+        };
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(["--server", "--reactor", reactor])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut first = String::new();
+        let stdout = child.stdout.take().expect("piped");
+        std::io::BufReader::new(stdout).read_line(&mut first)?;
+        let addr = first
+            .trim()
+            .strip_prefix("chat: listening on ")
+            .and_then(|a| a.parse().ok());
+        match addr {
+            Some(addr) => Ok(ServerProcess { child, addr }),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(io::Error::other(format!(
+                    "server process did not report its address: {first:?}"
+                )))
+            }
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `--server`: serve on an ephemeral loopback port for a `--load` parent.
+async fn serve_for_parent() -> io::Result<()> {
+    use std::io::Write;
+    let limit = raise_fd_limit(0)?; // the soft limit up to the hard one
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "chat: listening on {}", listener.local_addr()?)?;
+    out.flush()?;
+    drop(out);
+    eprintln!("chat server: open-file limit {limit}");
+    // The parent holds our stdin: EOF means it is gone, and so is the load test.
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(0);
+    });
+    serve(listener).await;
+    Ok(())
+}
+
 async fn load(args: &Args, n: usize) -> io::Result<()> {
-    let want = n as u64 * 2 + 256;
+    let want = n as u64 + 256;
     let limit = raise_fd_limit(want)?;
     if want > limit {
         return Err(io::Error::other(format!(
@@ -194,9 +266,12 @@ async fn load(args: &Args, n: usize) -> io::Result<()> {
         )));
     }
     let senders = args.senders.min(n);
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    weft::spawn(serve(listener));
+    let server = ServerProcess::start(args.reactor)?;
+    let addr = server.addr;
+    println!(
+        "chat: server process {} on {addr}; open-file limit {limit}",
+        server.child.id()
+    );
 
     let expected_per_client = |i: usize| {
         let own = if i < senders { args.messages } else { 0 };
@@ -207,14 +282,8 @@ async fn load(args: &Args, n: usize) -> io::Result<()> {
     let (go, _) = broadcast::channel::<()>(1);
     let started = std::time::Instant::now();
     let mut clients = Vec::with_capacity(n);
+    // All clients at once: the listen backlog (1024) and SYN retransmits absorb the burst.
     for i in 0..n {
-        if i % CONNECT_WAVE == 0 {
-            // Let the previous wave finish its handshakes: the listen backlog (128) would
-            // drop SYNs of a bigger burst and cost each dropped client a 1 s retransmit.
-            while ready.load(Ordering::SeqCst) + failed.load(Ordering::SeqCst) < i {
-                weft::time::sleep(Duration::from_millis(5)).await;
-            }
-        }
         let (ready, failed) = (ready.clone(), failed.clone());
         let mut go = go.subscribe();
         let messages = if i < senders { args.messages } else { 0 };
@@ -300,21 +369,15 @@ async fn load(args: &Args, n: usize) -> io::Result<()> {
     Ok(())
 }
 
-fn runtime(io: &IoHandle) -> io::Result<weft::runtime::Runtime> {
-    let io = io.clone();
-    weft::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .on_thread_start(move || std::mem::forget(set_current_io(io.clone())))
-        .build()
-}
-
 fn main() -> io::Result<()> {
     let args = parse_args();
-    let reactor = ReactorThread::start(args.reactor)?;
-    let io = reactor.handle();
-    let rt = runtime(&io)?;
-    let _io = set_current_io(io.clone());
+    let rt = weft::runtime::Builder::new_multi_thread()
+        .reactor(args.reactor)
+        .build()?;
     rt.block_on(async {
+        if args.server {
+            return serve_for_parent().await;
+        }
         match args.load {
             None => {
                 let listener = TcpListener::bind(args.addr).await?;

@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use weft::io::{AsyncReadExt, AsyncWriteExt};
-use weft::net::driver::{set_current_io, IoHandle, ReactorKind, ReactorThread};
+use weft::net::driver::ReactorKind;
 use weft::net::{TcpListener, TcpStream};
 
 struct Args {
@@ -68,12 +68,10 @@ fn usage(msg: &str) -> ! {
     std::process::exit(2)
 }
 
-/// A multi-thread runtime whose threads all use `io` for their sockets.
-fn runtime(io: &IoHandle) -> io::Result<weft::runtime::Runtime> {
-    let io = io.clone();
+/// A multi-thread runtime on the chosen reactor.
+fn runtime(kind: ReactorKind) -> io::Result<weft::runtime::Runtime> {
     weft::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .on_thread_start(move || std::mem::forget(set_current_io(io.clone())))
+        .reactor(kind)
         .build()
 }
 
@@ -132,10 +130,7 @@ async fn check_client(addr: SocketAddr, seed: u8) -> io::Result<()> {
 
 fn main() -> io::Result<()> {
     let args = parse_args();
-    let reactor = ReactorThread::start(args.reactor)?;
-    let io = reactor.handle();
-    let rt = runtime(&io)?;
-    let _io = set_current_io(io.clone());
+    let rt = runtime(args.reactor)?;
     rt.block_on(async move {
         match args.check {
             None => {

@@ -15,7 +15,7 @@ const DEFAULT_CAPACITY: usize = 8 * 1024;
 ///
 /// ```
 /// use weft::io::{AsyncBufReadExt, BufReader};
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let mut r = BufReader::new(&b"a\nb\n"[..]);
 /// let mut line = String::new();
 /// r.read_line(&mut line).await?;

@@ -14,7 +14,7 @@ const COPY_BUF: usize = 8 * 1024;
 /// resolves to the number of bytes copied. The heart of an echo server.
 ///
 /// ```
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let mut out = Vec::new();
 /// let n = weft::io::copy(&mut &b"hello"[..], &mut out).await?;
 /// assert_eq!((n, out.as_slice()), (5, &b"hello"[..]));

@@ -11,7 +11,7 @@ use super::{AsyncBufRead, AsyncRead, AsyncWrite};
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let mut src: &[u8] = b"hello world";
 /// let mut word = [0u8; 5];
 /// src.read_exact(&mut word).await?;
@@ -25,7 +25,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft::io::AsyncReadExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut buf = [0u8; 8];
     /// assert_eq!((&b"abc"[..]).read(&mut buf).await?, 3);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -41,7 +41,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft::io::AsyncReadExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut buf = [0u8; 4];
     /// let err = (&b"abc"[..]).read_exact(&mut buf).await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
@@ -62,7 +62,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft::io::AsyncReadExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut v = Vec::new();
     /// assert_eq!((&b"abc"[..]).read_to_end(&mut v).await?, 3);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -82,7 +82,7 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// ```
     /// use weft::io::AsyncReadExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut s = String::new();
     /// (&b"abc"[..]).read_to_string(&mut s).await?;
     /// assert_eq!(s, "abc");
@@ -106,7 +106,7 @@ impl<R: AsyncRead + ?Sized> AsyncReadExt for R {}
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let mut out = Vec::new();
 /// out.write_all(b"abc").await?;
 /// out.flush().await?;
@@ -118,7 +118,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft::io::AsyncWriteExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut out = Vec::new();
     /// assert_eq!(out.write(b"abc").await?, 3);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -134,7 +134,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft::io::AsyncWriteExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut out = Vec::new();
     /// out.write_all(b"abc").await?;
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -150,7 +150,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft::io::AsyncWriteExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// Vec::new().flush().await?;
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
@@ -165,7 +165,7 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// ```
     /// use weft::io::AsyncWriteExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// Vec::new().shutdown().await?;
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
@@ -183,7 +183,7 @@ impl<W: AsyncWrite + ?Sized> AsyncWriteExt for W {}
 ///
 /// ```
 /// use weft::io::AsyncBufReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let mut src: &[u8] = b"one\ntwo\n";
 /// let mut line = String::new();
 /// src.read_line(&mut line).await?;
@@ -196,7 +196,7 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// ```
     /// use weft::io::AsyncBufReadExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut v = Vec::new();
     /// assert_eq!((&b"a,b"[..]).read_until(b',', &mut v).await?, 2);
     /// assert_eq!(v, b"a,");
@@ -219,7 +219,7 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// ```
     /// use weft::io::AsyncBufReadExt;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let mut line = String::new();
     /// assert_eq!((&b"last"[..]).read_line(&mut line).await?, 4);
     /// # std::io::Result::Ok(()) }).unwrap();

@@ -15,7 +15,7 @@
 //! ```
 //! use weft::io::{AsyncReadExt, AsyncWriteExt};
 //!
-//! # weft::net::driver::__private::block_on(async {
+//! # weft::runtime::Runtime::new().unwrap().block_on(async {
 //! let mut out = Vec::new();
 //! out.write_all(b"hello").await?;
 //! let mut buf = [0u8; 5];

@@ -22,7 +22,7 @@ use super::poll_evented::PollEvented;
 /// use std::io::{Read, Write};
 /// use std::os::unix::net::UnixStream;
 /// use weft::net::AsyncFd;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut tx, rx) = UnixStream::pair()?; // stand-ins for a pipe or a device
 /// rx.set_nonblocking(true)?;
 /// let rx = AsyncFd::new(rx)?;
@@ -46,7 +46,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner` for reading and writing.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -60,7 +60,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// ```
     /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::with_interest(a, Interest::WRITABLE)?;
@@ -76,7 +76,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// The wrapped object.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -90,7 +90,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// The wrapped object, mutably.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let mut fd = weft::net::AsyncFd::new(a)?;
@@ -104,7 +104,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Deregisters and returns the wrapped object.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -118,7 +118,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Waits until the fd is readable. Any number of tasks may wait at once.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
     /// b.set_nonblocking(true)?;
     /// let b = weft::net::AsyncFd::new(b)?;
@@ -134,7 +134,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Waits until the fd is writable.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -149,7 +149,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// ```
     /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -169,7 +169,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// ```
     /// use std::future::poll_fn;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
     /// b.set_nonblocking(true)?;
     /// let b = weft::net::AsyncFd::new(b)?;
@@ -192,7 +192,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// ```
     /// use std::future::poll_fn;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -215,7 +215,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// ```
     /// use std::io::Read;
     /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
     /// b.set_nonblocking(true)?;
     /// let b = weft::net::AsyncFd::new(b)?;
@@ -240,7 +240,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// use std::io::Read;
     /// use std::future::poll_fn;
     /// use weft_core::io::Direction;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
     /// b.set_nonblocking(true)?;
     /// let b = weft::net::AsyncFd::new(b)?;
@@ -279,7 +279,7 @@ impl<T: AsRawFd + fmt::Debug> fmt::Debug for AsyncFd<T> {
 /// `WouldBlock`, or [`retain_ready`](Self::retain_ready) to keep the readiness.
 ///
 /// ```
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
 /// # a.set_nonblocking(true)?;
 /// let fd = weft::net::AsyncFd::new(a)?;
@@ -296,7 +296,7 @@ pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
 ///
 /// ```
 /// use std::io::Read;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
 /// # a.set_nonblocking(true)?;
 /// let fd = weft::net::AsyncFd::new(a)?;
@@ -314,7 +314,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// The readiness this guard was issued for.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -329,7 +329,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// reported a new edge since this guard was issued.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -345,7 +345,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// Keeps the readiness (the attempt did not drain the fd).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -360,7 +360,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     ///
     /// ```
     /// use std::io::Write;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;
@@ -385,7 +385,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// The `AsyncFd` this guard belongs to.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// # a.set_nonblocking(true)?;
     /// let fd = weft::net::AsyncFd::new(a)?;

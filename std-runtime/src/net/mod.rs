@@ -31,7 +31,7 @@
 //! use weft::io::{AsyncReadExt, AsyncWriteExt};
 //! use weft::net::{TcpListener, TcpStream};
 //!
-//! # weft::net::driver::__private::block_on(async {
+//! # weft::runtime::Runtime::new().unwrap().block_on(async {
 //! let listener = TcpListener::bind("127.0.0.1:0").await?;
 //! let mut client = TcpStream::connect(listener.local_addr()?).await?;
 //! let (mut server, _) = listener.accept().await?;
@@ -108,10 +108,16 @@ macro_rules! impl_async_read {
     };
 }
 
-/// Implements weft's and `futures_io`'s `AsyncWrite` (shutdown/close = shut the write half).
+/// Implements weft's and `futures_io`'s `AsyncWrite` (shutdown/close = shut the write half)
+/// for a type whose `$stream` expression has `poll_write_priv`, `poll_write_vectored_priv`
+/// and `shutdown_write_priv`. The two traits differ only in the name of the closing method.
 macro_rules! impl_async_write {
     ($ty:ty, $this:ident => $stream:expr) => {
-        impl crate::io::AsyncWrite for $ty {
+        crate::net::impl_async_write!(@trait crate::io::AsyncWrite, poll_shutdown, $ty, $this => $stream);
+        crate::net::impl_async_write!(@trait futures_io::AsyncWrite, poll_close, $ty, $this => $stream);
+    };
+    (@trait $trait:path, $close:ident, $ty:ty, $this:ident => $stream:expr) => {
+        impl $trait for $ty {
             fn poll_write(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
@@ -134,7 +140,7 @@ macro_rules! impl_async_write {
             ) -> std::task::Poll<std::io::Result<()>> {
                 std::task::Poll::Ready(Ok(()))
             }
-            fn poll_shutdown(
+            fn $close(
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
@@ -142,35 +148,77 @@ macro_rules! impl_async_write {
                 std::task::Poll::Ready($stream.shutdown_write_priv())
             }
         }
-        impl futures_io::AsyncWrite for $ty {
-            fn poll_write(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                buf: &[u8],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                let $this = self.get_mut();
-                $stream.poll_write_priv(cx, buf)
+    };
+}
+
+/// The byte-stream plumbing behind `AsyncRead`/`AsyncWrite` of a stream whose `io` field is a
+/// `PollEvented` over a type with `&T: Read + Write` and `shutdown(Shutdown)` (TCP and Unix
+/// streams; their split halves delegate to these).
+macro_rules! stream_poll_methods {
+    () => {
+        pub(crate) fn poll_read_priv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut [u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.io
+                .poll_read_with(cx, buf, |s, b| std::io::Read::read(&mut &*s, b))
+        }
+
+        pub(crate) fn poll_write_priv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.io.poll_io(cx, weft_core::io::Direction::Write, |s| {
+                std::io::Write::write(&mut &*s, buf)
+            })
+        }
+
+        pub(crate) fn poll_write_vectored_priv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            bufs: &[std::io::IoSlice<'_>],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.io.poll_io(cx, weft_core::io::Direction::Write, |s| {
+                std::io::Write::write_vectored(&mut &*s, bufs)
+            })
+        }
+
+        pub(crate) fn shutdown_write_priv(&self) -> std::io::Result<()> {
+            match self.io.get_ref().shutdown(std::net::Shutdown::Write) {
+                // The peer already went away: the write side is as shut as it gets.
+                Err(e) if e.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+                r => r,
             }
-            fn poll_write_vectored(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                bufs: &[std::io::IoSlice<'_>],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                let $this = self.get_mut();
-                $stream.poll_write_vectored_priv(cx, bufs)
+        }
+    };
+}
+
+/// A `Debug` that prints only the type name (the split halves: the stream itself is what
+/// has something to show).
+macro_rules! impl_debug_opaque {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($t)).finish_non_exhaustive()
             }
-            fn poll_flush(
-                self: std::pin::Pin<&mut Self>,
-                _cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(Ok(()))
+        }
+    )*};
+}
+
+/// `AsRawFd` and `AsFd` for a type whose `io` field is a `PollEvented`.
+macro_rules! impl_as_fd {
+    ($ty:ty) => {
+        impl std::os::fd::AsRawFd for $ty {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                std::os::fd::AsRawFd::as_raw_fd(self.io.get_ref())
             }
-            fn poll_close(
-                self: std::pin::Pin<&mut Self>,
-                _cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<std::io::Result<()>> {
-                let $this = self.get_mut();
-                std::task::Poll::Ready($stream.shutdown_write_priv())
+        }
+
+        impl std::os::fd::AsFd for $ty {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                std::os::fd::AsFd::as_fd(self.io.get_ref())
             }
         }
     };
@@ -184,7 +232,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncReadExt::read`](crate::io::AsyncReadExt::read).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// b.write_all(b"hi").await?;
         /// let mut buf = [0u8; 8];
@@ -200,7 +248,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncReadExt::read_exact`](crate::io::AsyncReadExt::read_exact).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// b.write_all(b"hello").await?;
         /// let mut buf = [0u8; 5];
@@ -216,7 +264,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncWriteExt::write`](crate::io::AsyncWriteExt::write).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// let n = a.write(b"abc").await?;
         /// assert!(n > 0);
@@ -230,7 +278,7 @@ macro_rules! inherent_stream_methods {
         /// Same as [`AsyncWriteExt::write_all`](crate::io::AsyncWriteExt::write_all).
         ///
         /// ```
-        /// # weft::net::driver::__private::block_on(async {
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
         #[doc = $setup]
         /// a.write_all(b"abc").await?;
         /// let mut buf = [0u8; 3];
@@ -243,4 +291,104 @@ macro_rules! inherent_stream_methods {
     };
 }
 
-pub(crate) use {impl_async_read, impl_async_write, inherent_stream_methods};
+/// Readiness methods shared by every socket type: `ready`, `readable`, `writable`, all
+/// waiting on the socket's `PollEvented` (field `io`). `$setup` is a doc-test line that binds
+/// two connected sockets `a` and `b`; `$send` is one that sends `b"x"` from `a` to `b`.
+macro_rules! readiness_methods {
+    ($setup:literal, $send:literal) => {
+        /// Waits until the socket is ready for any of `interest` and returns the readiness.
+        /// Any number of tasks may wait at once.
+        ///
+        /// ```
+        /// use weft_core::io::Interest;
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// let ready = a.ready(Interest::READABLE | Interest::WRITABLE).await?;
+        /// assert!(ready.is_writable());
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub async fn ready(
+            &self,
+            interest: weft_core::io::Interest,
+        ) -> std::io::Result<weft_core::io::Ready> {
+            Ok(self.io.readiness(interest).await?.ready())
+        }
+
+        /// Waits until the socket is readable (data, end of stream or an error). Pair it
+        /// with a `try_` method: its `WouldBlock` clears the readiness.
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        #[doc = $send]
+        /// b.readable().await?;
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub async fn readable(&self) -> std::io::Result<()> {
+            self.io
+                .readiness(weft_core::io::Interest::READABLE)
+                .await
+                .map(drop)
+        }
+
+        /// Waits until the socket is writable.
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// a.writable().await?;
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub async fn writable(&self) -> std::io::Result<()> {
+            self.io
+                .readiness(weft_core::io::Interest::WRITABLE)
+                .await
+                .map(drop)
+        }
+    };
+}
+
+/// `try_read`/`try_write` of the byte streams (field `io`: a `PollEvented` over a type whose
+/// `&T` is `Read + Write`). `$setup` binds two connected streams `a` and `b`.
+macro_rules! try_read_write_methods {
+    ($setup:literal) => {
+        /// Reads without waiting: `WouldBlock` if no data is ready (which also clears the
+        /// readiness, so the next [`readable`](Self::readable) waits for a new event).
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// let err = a.try_read(&mut [0u8; 4]).unwrap_err();
+        /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        /// b.write_all(b"x").await?;
+        /// a.readable().await?;
+        /// assert_eq!(a.try_read(&mut [0u8; 4])?, 1);
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.io.try_io(weft_core::io::Interest::READABLE, |s| {
+                std::io::Read::read(&mut &*s, buf)
+            })
+        }
+
+        /// Writes without waiting: `WouldBlock` if the send buffer is full.
+        ///
+        /// ```
+        /// # weft::runtime::Runtime::new().unwrap().block_on(async {
+        #[doc = $setup]
+        /// a.writable().await?;
+        /// assert_eq!(a.try_write(b"hi")?, 2);
+        /// # std::io::Result::Ok(()) }).unwrap();
+        /// ```
+        pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+            self.io.try_io(weft_core::io::Interest::WRITABLE, |s| {
+                std::io::Write::write(&mut &*s, buf)
+            })
+        }
+    };
+}
+
+pub(crate) use {
+    impl_as_fd, impl_async_read, impl_async_write, impl_debug_opaque, inherent_stream_methods,
+    readiness_methods, stream_poll_methods, try_read_write_methods,
+};

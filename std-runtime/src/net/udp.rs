@@ -3,10 +3,10 @@
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::task::{Context, Poll};
 
-use weft_core::io::{Direction, Interest, Ready};
+use weft_core::io::{Direction, Interest};
 
 use super::each_addr;
 use super::poll_evented::PollEvented;
@@ -18,7 +18,7 @@ use super::poll_evented::PollEvented;
 ///
 /// ```
 /// use weft::net::UdpSocket;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let a = UdpSocket::bind("127.0.0.1:0").await?;
 /// let b = UdpSocket::bind("127.0.0.1:0").await?;
 /// a.send_to(b"hello", b.local_addr()?).await?;
@@ -35,7 +35,7 @@ impl UdpSocket {
     /// Binds to `addr` (each resolved address is tried in turn).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let s = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert_ne!(s.local_addr()?.port(), 0);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -56,7 +56,7 @@ impl UdpSocket {
     /// Wraps a std socket (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let s = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let s = weft::net::UdpSocket::from_std(s)?;
     /// # let _ = s; std::io::Result::Ok(()) }).unwrap();
@@ -69,7 +69,7 @@ impl UdpSocket {
     /// Deregisters and returns the std socket (still in non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let s = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let s: std::net::UdpSocket = s.into_std()?;
     /// # let _ = s; std::io::Result::Ok(()) }).unwrap();
@@ -83,7 +83,7 @@ impl UdpSocket {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let s = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert!(s.local_addr()?.ip().is_loopback());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -95,7 +95,7 @@ impl UdpSocket {
     /// The address given to [`connect`](Self::connect).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let b = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.connect(b.local_addr()?).await?;
@@ -110,7 +110,7 @@ impl UdpSocket {
     /// [`recv`](Self::recv) accepts.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let b = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.connect(b.local_addr()?).await?;
@@ -127,7 +127,7 @@ impl UdpSocket {
     /// Sends `buf` to the connected peer.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let b = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.connect(b.local_addr()?).await?;
@@ -141,7 +141,7 @@ impl UdpSocket {
     /// Receives one datagram from the connected peer into `buf` (excess bytes are dropped).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let b = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// b.connect(a.local_addr()?).await?;
@@ -157,7 +157,7 @@ impl UdpSocket {
     /// Sends `buf` to `target`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert_eq!(a.send_to(b"x", a.local_addr()?).await?, 1); // to itself
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -173,7 +173,7 @@ impl UdpSocket {
     /// Receives one datagram and its source address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.send_to(b"me", a.local_addr()?).await?;
     /// let mut buf = [0u8; 8];
@@ -190,7 +190,7 @@ impl UdpSocket {
     /// Receives a datagram without removing it from the queue.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.send_to(b"p", a.local_addr()?).await?;
     /// let mut buf = [0u8; 8];
@@ -208,7 +208,7 @@ impl UdpSocket {
     ///
     /// ```
     /// use std::future::poll_fn;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.send_to(b"p", a.local_addr()?).await?;
     /// let mut buf = [0u8; 8];
@@ -228,7 +228,7 @@ impl UdpSocket {
     ///
     /// ```
     /// use std::future::poll_fn;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let to = a.local_addr()?;
     /// assert_eq!(poll_fn(|cx| a.poll_send_to(cx, b"x", to)).await?, 1);
@@ -244,48 +244,17 @@ impl UdpSocket {
             .poll_io(cx, Direction::Write, |s| s.send_to(buf, target))
     }
 
-    /// Waits for any of `interest` and returns the readiness.
-    ///
-    /// ```
-    /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
-    /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
-
-    /// Waits until a datagram may be received; pair with [`try_recv_from`](Self::try_recv_from).
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// a.send_to(b"x", a.local_addr()?).await?;
-    /// a.readable().await?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::READABLE).await.map(drop)
-    }
-
-    /// Waits until a datagram may be sent.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// a.writable().await?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::WRITABLE).await.map(drop)
-    }
+    crate::net::readiness_methods!(
+        " let a = weft::net::UdpSocket::bind(\"127.0.0.1:0\").await?; \
+         let b = weft::net::UdpSocket::bind(\"127.0.0.1:0\").await?; \
+         a.connect(b.local_addr()?).await?;",
+        " a.send(b\"x\").await?;"
+    );
 
     /// Receives without waiting: `WouldBlock` if nothing is queued.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let e = a.try_recv_from(&mut [0u8; 4]).unwrap_err();
     /// assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
@@ -298,7 +267,7 @@ impl UdpSocket {
     /// Sends without waiting: `WouldBlock` if the socket buffer is full.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.writable().await?;
     /// a.try_send_to(b"x", a.local_addr()?)?;
@@ -312,7 +281,7 @@ impl UdpSocket {
     /// Sets `SO_BROADCAST`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// a.set_broadcast(false)?;
     /// assert!(!a.broadcast()?);
@@ -325,7 +294,7 @@ impl UdpSocket {
     /// `SO_BROADCAST`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert!(!a.broadcast()?);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -337,7 +306,7 @@ impl UdpSocket {
     /// Takes the pending socket error (`SO_ERROR`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let a = weft::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert!(a.take_error()?.is_none());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -356,14 +325,4 @@ impl fmt::Debug for UdpSocket {
     }
 }
 
-impl AsRawFd for UdpSocket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl AsFd for UdpSocket {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
+crate::net::impl_as_fd!(UdpSocket);

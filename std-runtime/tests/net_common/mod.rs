@@ -1,39 +1,83 @@
-//! Shared harness of the `net_*` test binaries: every test body is a function of the reactor
-//! kind, and `both_reactors!` turns it into one `#[test]` per reactor, so the whole suite
-//! runs against `mio` and `polling`.
-//!
-//! Until the runtime lands, tests drive a reactor on a background thread
-//! (`TestReactor`) and run futures with a thread-park `block_on`.
+//! Shared harness of the `net_*` test binaries: every test body is a function of a [`Cfg`]
+//! (reactor kind × runtime flavor), and `both_reactors!` turns it into one `#[test]` per
+//! combination, so the whole suite runs against `mio` and `polling`, on the multi-thread and
+//! the current-thread runtime.
 #![allow(dead_code)]
 
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::Poll;
 
-pub use weft::net::driver::__private::TestReactor;
 pub use weft::net::driver::ReactorKind;
+use weft::net::driver::{current_io, IoHandle};
+use weft::runtime::{Builder, Runtime};
 
-/// Generates `mod mio_reactor { #[test] fn name() }` and the same for `polling_reactor`,
-/// each calling `name(kind)`.
+/// Which runtime flavor a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// `Builder::new_multi_thread()` with two workers (so tasks really move between threads).
+    MultiThread,
+    /// `Builder::new_current_thread()`.
+    CurrentThread,
+}
+
+/// One combination a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cfg {
+    pub kind: ReactorKind,
+    pub flavor: Flavor,
+}
+
+impl Cfg {
+    /// A fresh runtime of this flavor on a reactor of this kind.
+    pub fn runtime(self) -> Runtime {
+        let mut b = match self.flavor {
+            Flavor::MultiThread => {
+                let mut b = Builder::new_multi_thread();
+                b.worker_threads(2);
+                b
+            }
+            Flavor::CurrentThread => Builder::new_current_thread(),
+        };
+        b.reactor(self.kind).build().expect("build runtime")
+    }
+}
+
+/// The reactor of `rt` (what sockets created inside it register with).
+pub fn reactor_of(rt: &Runtime) -> IoHandle {
+    rt.block_on(async { current_io() })
+}
+
+/// Generates one module per reactor kind × runtime flavor, each with `#[test] fn name()`
+/// calling `name(cfg)`.
 #[macro_export]
 macro_rules! both_reactors {
     ($($name:ident),* $(,)?) => {
-        mod mio_reactor {
-            $( #[test] fn $name() { super::$name($crate::net_common::ReactorKind::Mio) } )*
-        }
-        mod polling_reactor {
-            $( #[test] fn $name() { super::$name($crate::net_common::ReactorKind::Polling) } )*
+        $crate::both_reactors!(@one mio_multi_thread, Mio, MultiThread; $($name),*);
+        $crate::both_reactors!(@one mio_current_thread, Mio, CurrentThread; $($name),*);
+        $crate::both_reactors!(@one polling_multi_thread, Polling, MultiThread; $($name),*);
+        $crate::both_reactors!(@one polling_current_thread, Polling, CurrentThread; $($name),*);
+    };
+    (@one $m:ident, $kind:ident, $flavor:ident; $($name:ident),*) => {
+        mod $m {
+            $( #[test] fn $name() {
+                super::$name($crate::net_common::Cfg {
+                    kind: $crate::net_common::ReactorKind::$kind,
+                    flavor: $crate::net_common::Flavor::$flavor,
+                })
+            } )*
         }
     };
 }
 
-/// Runs `f` with a fresh reactor of `kind` on this thread and checks that every registration
-/// was released when it returns.
-pub fn run<F: Future>(kind: ReactorKind, fut: F) -> F::Output {
-    let rt = TestReactor::new(kind);
+/// Runs `fut` on a fresh runtime of `cfg` and checks that every registration was released
+/// when it returns.
+pub fn run<F: Future>(cfg: Cfg, fut: F) -> F::Output {
+    let rt = cfg.runtime();
+    let io = reactor_of(&rt);
     let out = rt.block_on(fut);
     assert_eq!(
-        rt.handle().registered(),
+        io.registered(),
         0,
         "a socket leaked its reactor registration"
     );

@@ -1,7 +1,7 @@
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::task::{ready, Context, Poll};
 
 use weft_core::io::{Direction, Interest};
@@ -14,7 +14,7 @@ use crate::net::poll_evented::PollEvented;
 ///
 /// ```
 /// use weft::net::TcpListener;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let listener = TcpListener::bind("127.0.0.1:0").await?;
 /// let port = listener.local_addr()?.port();
 /// assert_ne!(port, 0);
@@ -24,19 +24,39 @@ pub struct TcpListener {
     io: PollEvented<mio::net::TcpListener>,
 }
 
+/// Connections the kernel queues (handshake done, not yet accepted) per listener: tokio's
+/// value. `mio` (like std) listens with 128, which a burst of a few hundred simultaneous
+/// connects overflows: Linux then drops SYNs (a one-second retransmit per client) or, with
+/// `tcp_abort_on_overflow`, resets them — the `ConnectionReset` of `echo --check 600`. The
+/// kernel caps it at `net.core.somaxconn` (4096 by default on Linux ≥ 5.4).
+const LISTEN_BACKLOG: libc::c_int = 1024;
+
+/// Re-`listen`s a listening socket with a new backlog: on Linux and the BSDs a second
+/// `listen(2)` on a listening socket only updates its backlog.
+fn set_backlog(l: &mio::net::TcpListener, backlog: libc::c_int) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `l` owns a valid socket descriptor for the duration of the call.
+    if unsafe { libc::listen(l.as_raw_fd(), backlog) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 impl TcpListener {
     /// Binds to `addr` (each resolved address is tried in turn) and starts listening, with
     /// `SO_REUSEADDR` set and a backlog of 1024.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(l.local_addr()?.ip().is_loopback());
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         each_addr(addr, |a| async move {
-            TcpListener::new(mio::net::TcpListener::bind(a)?)
+            let l = mio::net::TcpListener::bind(a)?;
+            set_backlog(&l, LISTEN_BACKLOG)?;
+            TcpListener::new(l)
         })
         .await
     }
@@ -55,7 +75,7 @@ impl TcpListener {
     ///
     /// ```
     /// use weft::net::{TcpListener, TcpStream};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = TcpListener::bind("127.0.0.1:0").await?;
     /// let c = TcpStream::connect(l.local_addr()?).await?;
     /// let (s, peer) = l.accept().await?;
@@ -73,7 +93,7 @@ impl TcpListener {
     /// ```
     /// use std::future::poll_fn;
     /// use weft::net::{TcpListener, TcpStream};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = TcpListener::bind("127.0.0.1:0").await?;
     /// let _c = TcpStream::connect(l.local_addr()?).await?;
     /// let (_s, _peer) = poll_fn(|cx| l.poll_accept(cx)).await?;
@@ -87,7 +107,7 @@ impl TcpListener {
     /// Wraps a std listener (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let std_l = std::net::TcpListener::bind("127.0.0.1:0")?;
     /// let l = weft::net::TcpListener::from_std(std_l)?;
     /// # let _ = l; std::io::Result::Ok(()) }).unwrap();
@@ -100,7 +120,7 @@ impl TcpListener {
     /// Deregisters and returns the std listener (still in non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let std_l: std::net::TcpListener = l.into_std()?;
     /// std_l.set_nonblocking(false)?;
@@ -115,7 +135,7 @@ impl TcpListener {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(l.local_addr()?.is_ipv4());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -127,7 +147,7 @@ impl TcpListener {
     /// Sets `IP_TTL` for accepted sockets.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// l.set_ttl(42)?;
     /// assert_eq!(l.ttl()?, 42);
@@ -140,7 +160,7 @@ impl TcpListener {
     /// `IP_TTL`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(l.ttl()? > 0);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -159,14 +179,4 @@ impl fmt::Debug for TcpListener {
     }
 }
 
-impl AsRawFd for TcpListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl AsFd for TcpListener {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
+crate::net::impl_as_fd!(TcpListener);

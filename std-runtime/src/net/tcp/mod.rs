@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use weft::net::tcp::{TcpListener, TcpStream};
-//! # weft::net::driver::__private::block_on(async {
+//! # weft::runtime::Runtime::new().unwrap().block_on(async {
 //! let l = TcpListener::bind("127.0.0.1:0").await?;
 //! let _c = TcpStream::connect(l.local_addr()?).await?;
 //! let (_s, peer) = l.accept().await?;

@@ -15,7 +15,7 @@ use crate::net::{impl_async_read, impl_async_write};
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (mut b, _) = l.accept().await?;
@@ -25,13 +25,13 @@ use crate::net::{impl_async_read, impl_async_write};
 /// rd.read_exact(&mut buf).await?;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
-pub struct ReadHalf<'a>(&'a TcpStream);
+pub struct ReadHalf<'a>(pub(super) &'a TcpStream);
 
 /// The write half of [`TcpStream::split`]; shutting it down shuts the stream's write side.
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (_rd, mut wr) = a.split();
@@ -39,19 +39,7 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 /// wr.shutdown().await?;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
-pub struct WriteHalf<'a>(&'a TcpStream);
-
-impl<'a> ReadHalf<'a> {
-    pub(super) fn new(s: &'a TcpStream) -> Self {
-        ReadHalf(s)
-    }
-}
-
-impl<'a> WriteHalf<'a> {
-    pub(super) fn new(s: &'a TcpStream) -> Self {
-        WriteHalf(s)
-    }
-}
+pub struct WriteHalf<'a>(pub(super) &'a TcpStream);
 
 impl_async_read!(ReadHalf<'_>, this => this.0);
 impl_async_write!(WriteHalf<'_>, this => this.0);
@@ -60,7 +48,7 @@ impl_async_write!(WriteHalf<'_>, this => this.0);
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (b, _) = l.accept().await?;
@@ -80,7 +68,7 @@ pub struct OwnedReadHalf {
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let (_rd, mut wr) = a.into_split();
@@ -96,7 +84,7 @@ pub struct OwnedWriteHalf {
 /// handed back.
 ///
 /// ```
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
 /// let b = weft::net::TcpStream::connect(l.local_addr()?).await?;
@@ -125,7 +113,7 @@ impl OwnedReadHalf {
     /// Puts the stream back together; fails if `other` came from another stream.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (rd, wr) = s.into_split();
@@ -147,7 +135,7 @@ impl OwnedReadHalf {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (rd, _wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert_eq!(rd.peer_addr()?, l.local_addr()?);
@@ -160,7 +148,7 @@ impl OwnedReadHalf {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (rd, _wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert!(rd.local_addr()?.ip().is_loopback());
@@ -182,7 +170,7 @@ impl OwnedWriteHalf {
     /// Drops the half without shutting the write side down.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_rd, wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// wr.forget();
@@ -195,7 +183,7 @@ impl OwnedWriteHalf {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_rd, wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert_eq!(wr.peer_addr()?, l.local_addr()?);
@@ -208,7 +196,7 @@ impl OwnedWriteHalf {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_rd, wr) = weft::net::TcpStream::connect(l.local_addr()?).await?.into_split();
     /// assert!(wr.local_addr()?.ip().is_loopback());
@@ -230,13 +218,4 @@ impl Drop for OwnedWriteHalf {
 impl_async_read!(OwnedReadHalf, this => this.inner);
 impl_async_write!(OwnedWriteHalf, this => this.inner);
 
-macro_rules! debug_half {
-    ($($t:ty),*) => {$(
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($t)).finish_non_exhaustive()
-            }
-        }
-    )*};
-}
-debug_half!(ReadHalf<'_>, WriteHalf<'_>, OwnedReadHalf, OwnedWriteHalf);
+crate::net::impl_debug_opaque!(ReadHalf<'_>, WriteHalf<'_>, OwnedReadHalf, OwnedWriteHalf);

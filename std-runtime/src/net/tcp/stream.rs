@@ -1,11 +1,10 @@
 use std::fmt;
-use std::io::{self, IoSlice, Read as _, Write as _};
+use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use weft_core::io::{Direction, Interest, Ready};
+use weft_core::io::Interest;
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::poll_evented::PollEvented;
@@ -20,7 +19,7 @@ use crate::net::{each_addr, impl_async_read, impl_async_write, inherent_stream_m
 ///
 /// ```
 /// use weft::net::{TcpListener, TcpStream};
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let l = TcpListener::bind("127.0.0.1:0").await?;
 /// let mut a = TcpStream::connect(l.local_addr()?).await?;
 /// let (mut b, _) = l.accept().await?;
@@ -41,7 +40,7 @@ impl TcpStream {
     ///
     /// ```
     /// use weft::net::{TcpListener, TcpStream};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = TcpListener::bind("127.0.0.1:0").await?;
     /// let addr = l.local_addr()?;
     /// let s = TcpStream::connect(addr).await?;
@@ -80,7 +79,7 @@ impl TcpStream {
     /// Wraps a connected std stream (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     /// let s = std::net::TcpStream::connect(l.local_addr()?)?;
     /// let s = weft::net::TcpStream::from_std(s)?;
@@ -94,7 +93,7 @@ impl TcpStream {
     /// Deregisters and returns the std stream (still in non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let s: std::net::TcpStream = s.into_std()?;
@@ -110,7 +109,7 @@ impl TcpStream {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(s.local_addr()?.ip().is_loopback());
@@ -123,7 +122,7 @@ impl TcpStream {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert_eq!(s.peer_addr()?, l.local_addr()?);
@@ -136,7 +135,7 @@ impl TcpStream {
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// s.set_nodelay(true)?;
@@ -150,7 +149,7 @@ impl TcpStream {
     /// `TCP_NODELAY`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(!s.nodelay()?);
@@ -163,7 +162,7 @@ impl TcpStream {
     /// Sets `IP_TTL`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// s.set_ttl(60)?;
@@ -177,7 +176,7 @@ impl TcpStream {
     /// `IP_TTL`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(s.ttl()? > 0);
@@ -192,7 +191,7 @@ impl TcpStream {
     ///
     /// ```
     /// use std::net::Shutdown;
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -208,7 +207,7 @@ impl TcpStream {
     /// Takes the pending socket error (`SO_ERROR`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// assert!(s.take_error()?.is_none());
@@ -218,94 +217,10 @@ impl TcpStream {
         self.io.get_ref().take_error()
     }
 
-    /// Waits until the stream is ready for any of `interest` and returns the readiness.
-    /// Any number of tasks may wait at once.
-    ///
-    /// ```
-    /// use weft::net::TcpStream;
-    /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = TcpStream::connect(l.local_addr()?).await?;
-    /// let ready = s.ready(Interest::READABLE | Interest::WRITABLE).await?;
-    /// assert!(ready.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
-
-    /// Waits until the stream is readable (data, end of stream or an error).
-    ///
-    /// Pair with [`try_read`](Self::try_read); a `WouldBlock` from it clears the readiness.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// let (b, _) = l.accept().await?;
-    /// a.write_all(b"x").await?;
-    /// let mut buf = [0u8; 4];
-    /// let n = loop {
-    ///     b.readable().await?;
-    ///     match b.try_read(&mut buf) {
-    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-    ///         r => break r?,
-    ///     }
-    /// };
-    /// assert_eq!(n, 1);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::READABLE).await.map(drop)
-    }
-
-    /// Waits until the stream is writable.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// s.writable().await?;
-    /// assert_eq!(s.try_write(b"hi")?, 2);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::WRITABLE).await.map(drop)
-    }
-
-    /// Reads without waiting: `WouldBlock` if no data is ready.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// let err = s.try_read(&mut [0u8; 4]).unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
-    }
-
-    /// Writes without waiting: `WouldBlock` if the send buffer is full.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// # let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let s = weft::net::TcpStream::connect(l.local_addr()?).await?;
-    /// s.writable().await?;
-    /// s.try_write(b"x")?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| (&*s).write(buf))
-    }
-
     /// Receives data without removing it from the queue (`MSG_PEEK`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -324,7 +239,7 @@ impl TcpStream {
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -336,7 +251,7 @@ impl TcpStream {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf::new(self), WriteHalf::new(self))
+        (ReadHalf(self), WriteHalf(self))
     }
 
     /// Splits into owned halves that can move to different tasks. Dropping the write half
@@ -345,7 +260,7 @@ impl TcpStream {
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let l = weft::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let a = weft::net::TcpStream::connect(l.local_addr()?).await?;
     /// let (mut b, _) = l.accept().await?;
@@ -366,44 +281,26 @@ impl TcpStream {
         )
     }
 
+    crate::net::readiness_methods!(
+        " # let l = weft::net::TcpListener::bind(\"127.0.0.1:0\").await?; \
+         let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?; \
+         let (mut b, _) = l.accept().await?;",
+        " a.write_all(b\"x\").await?;"
+    );
+
+    crate::net::try_read_write_methods!(
+        " # let l = weft::net::TcpListener::bind(\"127.0.0.1:0\").await?; \
+         let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?; \
+         let (mut b, _) = l.accept().await?;"
+    );
+
     inherent_stream_methods!(
         " # let l = weft::net::TcpListener::bind(\"127.0.0.1:0\").await?; \
          let mut a = weft::net::TcpStream::connect(l.local_addr()?).await?; \
          let (mut b, _) = l.accept().await?;"
     );
 
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, buf, |s, b| (&*s).read(b))
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, |s| (&*s).write(buf))
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(cx, Direction::Write, |s| (&*s).write_vectored(bufs))
-    }
-
-    pub(crate) fn shutdown_write_priv(&self) -> io::Result<()> {
-        match self.io.get_ref().shutdown(Shutdown::Write) {
-            // The peer already went away: the write side is as shut as it gets.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            r => r,
-        }
-    }
+    crate::net::stream_poll_methods!();
 }
 
 impl_async_read!(TcpStream, this => this);
@@ -419,17 +316,7 @@ impl fmt::Debug for TcpStream {
     }
 }
 
-impl AsRawFd for TcpStream {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl AsFd for TcpStream {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
+crate::net::impl_as_fd!(TcpStream);
 
 impl TryFrom<std::net::TcpStream> for TcpStream {
     type Error = io::Error;

@@ -1,10 +1,10 @@
 use std::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
-use weft_core::io::{Interest, Ready};
+use weft_core::io::Interest;
 
 use crate::net::poll_evented::PollEvented;
 
@@ -12,7 +12,7 @@ use crate::net::poll_evented::PollEvented;
 ///
 /// ```
 /// use weft::net::UnixDatagram;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (a, b) = UnixDatagram::pair()?;
 /// a.send(b"hello").await?;
 /// let mut buf = [0u8; 16];
@@ -27,7 +27,7 @@ impl UnixDatagram {
     /// Binds to the filesystem path `path`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-d-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let d = weft::net::UnixDatagram::bind(&path)?;
@@ -45,7 +45,7 @@ impl UnixDatagram {
     /// A socket bound to no address (it can send with [`send_to`](Self::send_to)).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let u = weft::net::UnixDatagram::unbound()?;
     /// assert!(u.local_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -57,7 +57,7 @@ impl UnixDatagram {
     /// A connected pair of unnamed sockets.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = weft::net::UnixDatagram::pair()?;
     /// b.send(b"x").await?;
     /// assert_eq!(a.recv(&mut [0u8; 2]).await?, 1);
@@ -77,7 +77,7 @@ impl UnixDatagram {
     /// Wraps a std socket (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let s = std::os::unix::net::UnixDatagram::unbound()?;
     /// let s = weft::net::UnixDatagram::from_std(s)?;
     /// # let _ = s; std::io::Result::Ok(()) }).unwrap();
@@ -90,7 +90,7 @@ impl UnixDatagram {
     /// Deregisters and returns the std socket (still non-blocking).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let s = weft::net::UnixDatagram::unbound()?.into_std()?;
     /// # let _ = s; std::io::Result::Ok(()) }).unwrap();
     /// ```
@@ -103,7 +103,7 @@ impl UnixDatagram {
     /// Connects to the socket bound at `path` (default destination and only accepted source).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-dc-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let d = weft::net::UnixDatagram::bind(&path)?;
@@ -121,7 +121,7 @@ impl UnixDatagram {
     /// Sends to the connected peer.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixDatagram::pair()?;
     /// assert_eq!(a.send(b"abc").await?, 3);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -133,7 +133,7 @@ impl UnixDatagram {
     /// Receives one datagram.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = weft::net::UnixDatagram::pair()?;
     /// a.send(b"abc").await?;
     /// assert_eq!(b.recv(&mut [0u8; 8]).await?, 3);
@@ -146,7 +146,7 @@ impl UnixDatagram {
     /// Sends to the socket bound at `path`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-st-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let d = weft::net::UnixDatagram::bind(&path)?;
@@ -165,7 +165,7 @@ impl UnixDatagram {
     /// Receives one datagram and the sender's address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = weft::net::UnixDatagram::pair()?;
     /// a.send(b"x").await?;
     /// let (n, from) = b.recv_from(&mut [0u8; 4]).await?;
@@ -178,23 +178,15 @@ impl UnixDatagram {
             .await
     }
 
-    /// Waits for any of `interest`.
-    ///
-    /// ```
-    /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
-    /// let (a, _b) = weft::net::UnixDatagram::pair()?;
-    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
+    crate::net::readiness_methods!(
+        " let (a, b) = weft::net::UnixDatagram::pair()?;",
+        " a.send(b\"x\").await?;"
+    );
 
     /// Receives without waiting: `WouldBlock` if nothing is queued.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixDatagram::pair()?;
     /// assert_eq!(a.try_recv(&mut [0u8; 1]).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -206,7 +198,7 @@ impl UnixDatagram {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixDatagram::pair()?;
     /// assert!(a.local_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -218,7 +210,7 @@ impl UnixDatagram {
     /// The connected peer's address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixDatagram::pair()?;
     /// assert!(a.peer_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -236,14 +228,4 @@ impl fmt::Debug for UnixDatagram {
     }
 }
 
-impl AsRawFd for UnixDatagram {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl AsFd for UnixDatagram {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
+crate::net::impl_as_fd!(UnixDatagram);

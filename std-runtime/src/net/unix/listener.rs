@@ -1,6 +1,6 @@
 use std::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
@@ -13,7 +13,7 @@ use crate::net::poll_evented::PollEvented;
 ///
 /// ```
 /// use weft::net::{UnixListener, UnixStream};
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let dir = std::env::temp_dir().join(format!("weft-doc-l-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir)?;
 /// let path = dir.join("sock");
@@ -32,7 +32,7 @@ impl UnixListener {
     /// Binds to the filesystem path `path` (which must not exist yet).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-b-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::bind(&path)?;
@@ -53,7 +53,7 @@ impl UnixListener {
     /// Wraps a std listener (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-fs-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::from_std(std::os::unix::net::UnixListener::bind(&path)?)?;
@@ -68,7 +68,7 @@ impl UnixListener {
     /// Deregisters and returns the std listener (still non-blocking).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-is-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::bind(&path)?.into_std()?;
@@ -84,7 +84,7 @@ impl UnixListener {
     /// Waits for a connection. Errors from `accept(2)` (including `EMFILE`) come back at once.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-a-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::bind(&path)?;
@@ -102,7 +102,7 @@ impl UnixListener {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-la-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::bind(&path)?;
@@ -123,14 +123,4 @@ impl fmt::Debug for UnixListener {
     }
 }
 
-impl AsRawFd for UnixListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl AsFd for UnixListener {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
+crate::net::impl_as_fd!(UnixListener);

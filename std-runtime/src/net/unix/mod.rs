@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use weft::net::UnixStream;
-//! # weft::net::driver::__private::block_on(async {
+//! # weft::runtime::Runtime::new().unwrap().block_on(async {
 //! let (mut a, mut b) = UnixStream::pair()?;
 //! a.write_all(b"hi").await?;
 //! let mut buf = [0u8; 2];

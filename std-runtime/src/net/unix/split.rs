@@ -1,6 +1,5 @@
 //! The halves of a split [`UnixStream`]; see the TCP halves for the design.
 
-use std::fmt;
 use std::sync::Arc;
 
 use super::UnixStream;
@@ -10,44 +9,32 @@ use crate::net::{impl_async_read, impl_async_write};
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, mut b) = weft::net::UnixStream::pair()?;
 /// a.write_all(b"x").await?;
 /// let (mut rd, _wr) = b.split();
 /// rd.read_exact(&mut [0u8; 1]).await?;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
-pub struct ReadHalf<'a>(&'a UnixStream);
+pub struct ReadHalf<'a>(pub(super) &'a UnixStream);
 
 /// The write half of [`UnixStream::split`].
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, _b) = weft::net::UnixStream::pair()?;
 /// let (_rd, mut wr) = a.split();
 /// wr.write_all(b"x").await?;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
-pub struct WriteHalf<'a>(&'a UnixStream);
-
-impl<'a> ReadHalf<'a> {
-    pub(super) fn new(s: &'a UnixStream) -> Self {
-        ReadHalf(s)
-    }
-}
-
-impl<'a> WriteHalf<'a> {
-    pub(super) fn new(s: &'a UnixStream) -> Self {
-        WriteHalf(s)
-    }
-}
+pub struct WriteHalf<'a>(pub(super) &'a UnixStream);
 
 /// The owned read half of [`UnixStream::into_split`].
 ///
 /// ```
 /// use weft::io::AsyncReadExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, b) = weft::net::UnixStream::pair()?;
 /// let (mut rd, _wr) = b.into_split();
 /// a.write_all(b"x").await?;
@@ -62,7 +49,7 @@ pub struct OwnedReadHalf {
 ///
 /// ```
 /// use weft::io::AsyncWriteExt;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (a, _b) = weft::net::UnixStream::pair()?;
 /// let (_rd, mut wr) = a.into_split();
 /// wr.write_all(b"x").await?;
@@ -95,13 +82,4 @@ impl_async_write!(WriteHalf<'_>, this => this.0);
 impl_async_read!(OwnedReadHalf, this => this.inner);
 impl_async_write!(OwnedWriteHalf, this => this.inner);
 
-macro_rules! debug_half {
-    ($($t:ty),*) => {$(
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($t)).finish_non_exhaustive()
-            }
-        }
-    )*};
-}
-debug_half!(ReadHalf<'_>, WriteHalf<'_>, OwnedReadHalf, OwnedWriteHalf);
+crate::net::impl_debug_opaque!(ReadHalf<'_>, WriteHalf<'_>, OwnedReadHalf, OwnedWriteHalf);

@@ -1,13 +1,12 @@
 use std::fmt;
-use std::io::{self, IoSlice, Read as _, Write as _};
+use std::io;
 use std::net::Shutdown;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use weft_core::io::{Direction, Interest, Ready};
+use weft_core::io::Interest;
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::poll_evented::PollEvented;
@@ -17,7 +16,7 @@ use crate::net::{impl_async_read, impl_async_write, inherent_stream_methods};
 ///
 /// ```
 /// use weft::net::UnixStream;
-/// # weft::net::driver::__private::block_on(async {
+/// # weft::runtime::Runtime::new().unwrap().block_on(async {
 /// let (mut a, mut b) = UnixStream::pair()?;
 /// a.write_all(b"ping").await?;
 /// let mut buf = [0u8; 4];
@@ -33,7 +32,7 @@ impl UnixStream {
     /// Connects to the socket bound at `path`.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let path = std::env::temp_dir().join(format!("weft-doc-c-{}", std::process::id()));
     /// # let _ = std::fs::remove_file(&path);
     /// let l = weft::net::UnixListener::bind(&path)?;
@@ -61,7 +60,7 @@ impl UnixStream {
     /// A connected pair of unnamed sockets.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, b) = weft::net::UnixStream::pair()?;
     /// assert!(a.peer_addr()?.is_unnamed() && b.local_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -80,7 +79,7 @@ impl UnixStream {
     /// Wraps a std stream (switching it to non-blocking mode).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// let a = weft::net::UnixStream::from_std(a)?;
     /// # let _ = a; std::io::Result::Ok(()) }).unwrap();
@@ -93,7 +92,7 @@ impl UnixStream {
     /// Deregisters and returns the std stream (still non-blocking).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// let a: std::os::unix::net::UnixStream = a.into_std()?;
     /// # let _ = a; std::io::Result::Ok(()) }).unwrap();
@@ -107,7 +106,7 @@ impl UnixStream {
     /// The local address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.local_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -119,7 +118,7 @@ impl UnixStream {
     /// The remote address.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.peer_addr()?.is_unnamed());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -131,7 +130,7 @@ impl UnixStream {
     /// Shuts down the read, write or both halves.
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, mut b) = weft::net::UnixStream::pair()?;
     /// a.shutdown_std(std::net::Shutdown::Write)?;
     /// assert_eq!(b.read(&mut [0u8; 1]).await?, 0);
@@ -144,7 +143,7 @@ impl UnixStream {
     /// Takes the pending socket error (`SO_ERROR`).
     ///
     /// ```
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, _b) = weft::net::UnixStream::pair()?;
     /// assert!(a.take_error()?.is_none());
     /// # std::io::Result::Ok(()) }).unwrap();
@@ -153,76 +152,11 @@ impl UnixStream {
         self.io.get_ref().take_error()
     }
 
-    /// Waits for any of `interest` and returns the readiness.
-    ///
-    /// ```
-    /// use weft_core::io::Interest;
-    /// # weft::net::driver::__private::block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// assert!(a.ready(Interest::WRITABLE).await?.is_writable());
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(self.io.readiness(interest).await?.ready())
-    }
-
-    /// Waits until the stream is readable; pair with [`try_read`](Self::try_read).
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let (mut a, b) = weft::net::UnixStream::pair()?;
-    /// a.write_all(b"x").await?;
-    /// b.readable().await?;
-    /// assert_eq!(b.try_read(&mut [0u8; 4])?, 1);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::READABLE).await.map(drop)
-    }
-
-    /// Waits until the stream is writable; pair with [`try_write`](Self::try_write).
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// a.writable().await?;
-    /// assert_eq!(a.try_write(b"x")?, 1);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.readiness(Interest::WRITABLE).await.map(drop)
-    }
-
-    /// Reads without waiting: `WouldBlock` if no data is ready.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// assert_eq!(a.try_read(&mut [0u8; 1]).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
-    }
-
-    /// Writes without waiting: `WouldBlock` if the buffer is full.
-    ///
-    /// ```
-    /// # weft::net::driver::__private::block_on(async {
-    /// let (a, _b) = weft::net::UnixStream::pair()?;
-    /// a.writable().await?;
-    /// a.try_write(b"x")?;
-    /// # std::io::Result::Ok(()) }).unwrap();
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| (&*s).write(buf))
-    }
-
     /// Splits into borrowed halves.
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (mut a, mut b) = weft::net::UnixStream::pair()?;
     /// let (mut rd, mut wr) = b.split();
     /// a.write_all(b"x").await?;
@@ -232,14 +166,14 @@ impl UnixStream {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf::new(self), WriteHalf::new(self))
+        (ReadHalf(self), WriteHalf(self))
     }
 
     /// Splits into owned halves (dropping the write half shuts the write side down).
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
-    /// # weft::net::driver::__private::block_on(async {
+    /// # weft::runtime::Runtime::new().unwrap().block_on(async {
     /// let (a, mut b) = weft::net::UnixStream::pair()?;
     /// let (_rd, mut wr) = a.into_split();
     /// wr.write_all(b"x").await?;
@@ -257,39 +191,16 @@ impl UnixStream {
         )
     }
 
+    crate::net::readiness_methods!(
+        " # let (mut a, mut b) = weft::net::UnixStream::pair()?;",
+        " a.write_all(b\"x\").await?;"
+    );
+
+    crate::net::try_read_write_methods!(" # let (mut a, mut b) = weft::net::UnixStream::pair()?;");
+
     inherent_stream_methods!(" # let (mut a, mut b) = weft::net::UnixStream::pair()?;");
 
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, buf, |s, b| (&*s).read(b))
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, |s| (&*s).write(buf))
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(cx, Direction::Write, |s| (&*s).write_vectored(bufs))
-    }
-
-    pub(crate) fn shutdown_write_priv(&self) -> io::Result<()> {
-        match self.io.get_ref().shutdown(Shutdown::Write) {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            r => r,
-        }
-    }
+    crate::net::stream_poll_methods!();
 }
 
 impl_async_read!(UnixStream, this => this);
@@ -303,14 +214,4 @@ impl fmt::Debug for UnixStream {
     }
 }
 
-impl AsRawFd for UnixStream {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl AsFd for UnixStream {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
+crate::net::impl_as_fd!(UnixStream);
