@@ -63,13 +63,17 @@ fn spawn(q: &Arc<Queue>, f: WaitFlag) -> JoinHandle<Counted> {
     h
 }
 
-fn setup() -> (
+/// Everything a model needs: the queue, the flag the future waits on, where its waker is
+/// left, the drop counter and the task's handle.
+type Setup = (
     Arc<Queue>,
     Arc<AtomicBool>,
     Arc<Mutex<Option<Waker>>>,
     Arc<AtomicUsize>,
     JoinHandle<Counted>,
-) {
+);
+
+fn setup() -> Setup {
     let q = Arc::new(Queue::default());
     let flag = Arc::new(AtomicBool::new(false));
     let slot = Arc::new(Mutex::new(None));

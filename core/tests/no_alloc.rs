@@ -88,7 +88,10 @@ fn pool_spawn_wake_poll_and_timers_do_not_allocate() {
         let mut sum = 0;
         for round in 0..100u32 {
             let handles: [_; 8] = core::array::from_fn(|i| {
-                EXEC.spawn(POOL.spawn(|| YieldThenDouble(round + i as u32, false)).unwrap())
+                EXEC.spawn(
+                    POOL.spawn(|| YieldThenDouble(round + i as u32, false))
+                        .unwrap(),
+                )
             });
             EXEC.run_until_idle();
             for h in handles {
@@ -103,8 +106,16 @@ fn pool_spawn_wake_poll_and_timers_do_not_allocate() {
         }
         sum
     });
-    assert_eq!(sum, (0..100u32).map(|r| (0..8).map(|i| (r + i) * 2).sum::<u32>()).sum());
-    assert_eq!(allocs, 0, "spawning from a pool, waking and polling allocated {allocs} times");
+    assert_eq!(
+        sum,
+        (0..100u32)
+            .map(|r| (0..8).map(|i| (r + i) * 2).sum::<u32>())
+            .sum()
+    );
+    assert_eq!(
+        allocs, 0,
+        "spawning from a pool, waking and polling allocated {allocs} times"
+    );
 
     let handle = weft_core::time::driver::Handle::from_static(&TIME);
     let (fired, allocs) = measure(|| {
@@ -125,5 +136,8 @@ fn pool_spawn_wake_poll_and_timers_do_not_allocate() {
         fired
     });
     assert_eq!(fired, 1000);
-    assert_eq!(allocs, 0, "timer insert/cancel/fire allocated {allocs} times");
+    assert_eq!(
+        allocs, 0,
+        "timer insert/cancel/fire allocated {allocs} times"
+    );
 }
