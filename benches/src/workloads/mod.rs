@@ -466,6 +466,7 @@ mod tests {
         for w in registry() {
             for (slot, rt) in w.slots.iter().zip(RuntimeId::ALL) {
                 let Slot::Run(run) = slot else { continue };
+                eprintln!("{} on {}", w.name, rt.name());
                 let m = run(w.flavor, 2, &scale);
                 let memory = w.name.ends_with("memory") || w.name.starts_with("idle");
                 match m {
