@@ -262,6 +262,8 @@ pub enum Slot {
     /// Measured with this runner.
     Run(Runner),
     /// weft's piece for this workload is not on main yet (cargo feature off).
+    /// Constructed only while one of the `weft-*` features is off.
+    #[allow(dead_code)]
     NotYet,
     /// The runtime has no equivalent (async-executor has no timers/sockets).
     NoEquivalent,
