@@ -112,6 +112,7 @@ impl Scale {
     }
 
     /// Tiny sizes, for the test that runs every workload once.
+    #[cfg(test)]
     pub fn tiny() -> Scale {
         Scale {
             spawn_many: 100,
