@@ -1,103 +1,181 @@
 //! The "board support" of this example: what a HAL provides on a microcontroller, written here
-//! against the host's C library so the binary can run in CI.
+//! with raw Linux system calls (x86_64) so the binary can run in CI. No C library, no C start
+//! files: `_start` below is the reset vector.
 //!
-//! | microcontroller            | here                                              |
-//! |----------------------------|---------------------------------------------------|
-//! | interrupt (timer alarm)    | `SIGALRM`, armed one-shot with `setitimer`        |
-//! | disable/enable interrupts  | block/unblock `SIGALRM` (`sigprocmask`)           |
-//! | `WFI` with interrupts off  | `sigsuspend`: atomically unblock and wait         |
-//! | monotonic timer peripheral | `clock_gettime(CLOCK_MONOTONIC)`                  |
-//! | UART                       | `write(1, ..)`                                    |
+//! | microcontroller            | here                                                   |
+//! |----------------------------|--------------------------------------------------------|
+//! | reset vector               | `_start` (aligns the stack, calls `main`, exits)       |
+//! | interrupt (timer alarm)    | `SIGALRM`, armed one-shot with `setitimer`             |
+//! | disable/enable interrupts  | block/unblock `SIGALRM` (`rt_sigprocmask`)             |
+//! | `WFI` with interrupts off  | `rt_sigsuspend`: atomically unblock and wait           |
+//! | monotonic timer peripheral | `clock_gettime(CLOCK_MONOTONIC)`                       |
+//! | UART                       | `write(1, ..)`                                         |
 //!
-//! Nothing here allocates; the C library is used only as a system-call layer.
+//! Nothing here allocates.
 
+use core::arch::{asm, global_asm};
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-#[allow(non_camel_case_types)]
-type c_int = i32;
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+compile_error!("this board support is written for x86_64 Linux system calls");
 
-/// glibc's `sigset_t` (1024 bits).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct SigSet([u64; 16]);
+const SYS_WRITE: usize = 1;
+const SYS_RT_SIGACTION: usize = 13;
+const SYS_RT_SIGPROCMASK: usize = 14;
+const SYS_SETITIMER: usize = 38;
+const SYS_RT_SIGSUSPEND: usize = 130;
+const SYS_CLOCK_GETTIME: usize = 228;
+const SYS_EXIT_GROUP: usize = 231;
 
-#[repr(C)]
-struct SigAction {
-    handler: usize,
-    mask: SigSet,
-    flags: c_int,
-    restorer: usize,
-}
+const SIGALRM: u64 = 14;
+const ALARM_MASK: u64 = 1 << (SIGALRM - 1);
+const SIG_BLOCK: usize = 0;
+const SIG_UNBLOCK: usize = 1;
+const SA_RESTORER: u64 = 0x0400_0000;
+const SA_RESTART: u64 = 0x1000_0000;
+const CLOCK_MONOTONIC: usize = 1;
+const ITIMER_REAL: usize = 0;
+/// The kernel's signal set is 64 bits on x86_64.
+const SIGSET_SIZE: usize = 8;
 
-#[repr(C)]
-struct Timeval {
-    sec: i64,
-    usec: i64,
-}
-
-#[repr(C)]
-struct Itimerval {
-    interval: Timeval,
-    value: Timeval,
-}
-
-#[repr(C)]
-struct Timespec {
-    sec: i64,
-    nsec: i64,
-}
-
-#[link(name = "c")]
-extern "C" {
-    fn write(fd: c_int, buf: *const u8, len: usize) -> isize;
-    fn _exit(code: c_int) -> !;
-    fn clock_gettime(clock: c_int, ts: *mut Timespec) -> c_int;
-    fn sigemptyset(set: *mut SigSet) -> c_int;
-    fn sigaddset(set: *mut SigSet, sig: c_int) -> c_int;
-    fn sigdelset(set: *mut SigSet, sig: c_int) -> c_int;
-    fn sigismember(set: *const SigSet, sig: c_int) -> c_int;
-    fn sigprocmask(how: c_int, set: *const SigSet, old: *mut SigSet) -> c_int;
-    fn sigsuspend(mask: *const SigSet) -> c_int;
-    fn sigaction(sig: c_int, act: *const SigAction, old: *mut SigAction) -> c_int;
-    fn setitimer(which: c_int, new: *const Itimerval, old: *mut Itimerval) -> c_int;
-}
-
-const SIGALRM: c_int = 14;
-const SIG_BLOCK: c_int = 0;
-const SIG_UNBLOCK: c_int = 1;
-const SIG_SETMASK: c_int = 2;
-const SA_RESTART: c_int = 0x1000_0000;
-const CLOCK_MONOTONIC: c_int = 1;
-const ITIMER_REAL: c_int = 0;
-
-fn alarm_set() -> SigSet {
-    let mut s = SigSet([0; 16]);
-    // SAFETY: `s` is a valid sigset_t.
+/// # Safety
+/// The arguments must be valid for system call `n`.
+unsafe fn syscall4(n: usize, a: usize, b: usize, c: usize, d: usize) -> isize {
+    let ret: isize;
+    // SAFETY: the x86_64 Linux system call convention; rcx and r11 are clobbered by `syscall`.
     unsafe {
-        sigemptyset(&mut s);
-        sigaddset(&mut s, SIGALRM);
+        asm!(
+            "syscall",
+            inlateout("rax") n as isize => ret,
+            in("rdi") a,
+            in("rsi") b,
+            in("rdx") c,
+            in("r10") d,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack)
+        );
     }
-    s
+    ret
+}
+
+// The reset vector: the kernel enters with the stack pointing at argc, 16-byte aligned; the C
+// ABI wants it aligned before the `call`, which pushes the return address.
+global_asm!(
+    ".globl _start",
+    "_start:",
+    "xor rbp, rbp",
+    "and rsp, -16",
+    "call {main}",
+    "ud2",
+    main = sym reset,
+);
+
+// The signal-return trampoline the kernel jumps to after a handler (SA_RESTORER).
+global_asm!(
+    ".globl weft_board_sigreturn",
+    "weft_board_sigreturn:",
+    "mov rax, 15",
+    "syscall",
+    "ud2",
+);
+
+extern "C" {
+    fn weft_board_sigreturn();
+}
+
+extern "C" fn reset() -> ! {
+    exit(crate::main())
+}
+
+// The compiler may emit calls to these; without a C library the board provides them. Byte
+// loops through volatile accesses, so they are not turned back into calls to themselves.
+
+/// # Safety
+/// As C `memcpy`.
+#[no_mangle]
+pub unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    for i in 0..n {
+        // SAFETY: the caller guarantees both ranges are valid.
+        unsafe { dst.add(i).write_volatile(src.add(i).read_volatile()) };
+    }
+    dst
+}
+
+/// # Safety
+/// As C `memmove`.
+#[no_mangle]
+pub unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    if (dst as usize) <= (src as usize) {
+        // SAFETY: forward copy is correct when dst precedes src.
+        unsafe { memcpy(dst, src, n) }
+    } else {
+        for i in (0..n).rev() {
+            // SAFETY: the caller guarantees both ranges are valid.
+            unsafe { dst.add(i).write_volatile(src.add(i).read_volatile()) };
+        }
+        dst
+    }
+}
+
+/// # Safety
+/// As C `memset`.
+#[no_mangle]
+pub unsafe extern "C" fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
+    for i in 0..n {
+        // SAFETY: the caller guarantees the range is valid.
+        unsafe { dst.add(i).write_volatile(c as u8) };
+    }
+    dst
+}
+
+/// # Safety
+/// As C `memcmp`.
+#[no_mangle]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    for i in 0..n {
+        // SAFETY: the caller guarantees both ranges are valid.
+        let (x, y) = unsafe { (a.add(i).read_volatile(), b.add(i).read_volatile()) };
+        if x != y {
+            return x as i32 - y as i32;
+        }
+    }
+    0
+}
+
+/// # Safety
+/// As C `bcmp`.
+#[no_mangle]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: same contract.
+    unsafe { memcmp(a, b, n) }
+}
+
+fn sigprocmask(how: usize, set: u64) -> u64 {
+    let mut old: u64 = 0;
+    // SAFETY: valid pointers to 8-byte signal sets.
+    unsafe {
+        syscall4(
+            SYS_RT_SIGPROCMASK,
+            how,
+            &set as *const u64 as usize,
+            &mut old as *mut u64 as usize,
+            SIGSET_SIZE,
+        )
+    };
+    old
 }
 
 /// Masks the alarm "interrupt"; returns whether it was masked before.
 pub fn interrupts_disable() -> bool {
-    let set = alarm_set();
-    let mut old = SigSet([0; 16]);
-    // SAFETY: valid sets; sigprocmask only changes this thread's mask.
-    unsafe {
-        sigprocmask(SIG_BLOCK, &set, &mut old);
-        sigismember(&old, SIGALRM) == 1
-    }
+    sigprocmask(SIG_BLOCK, ALARM_MASK) & ALARM_MASK != 0
 }
 
 /// Unmasks the alarm "interrupt" unless `was_disabled`.
 pub fn interrupts_restore(was_disabled: bool) {
     if !was_disabled {
-        let set = alarm_set();
-        // SAFETY: as above.
-        unsafe { sigprocmask(SIG_UNBLOCK, &set, core::ptr::null_mut()) };
+        sigprocmask(SIG_UNBLOCK, ALARM_MASK);
     }
 }
 
@@ -115,10 +193,19 @@ unsafe impl critical_section::Impl for SignalCriticalSection {
     }
 }
 
+/// The kernel's `struct sigaction` on x86_64.
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: u64,
+    restorer: usize,
+    mask: u64,
+}
+
 /// The "interrupt handler" the board calls on each alarm.
 static mut ALARM_HANDLER: Option<fn()> = None;
 
-extern "C" fn on_sigalrm(_sig: c_int) {
+extern "C" fn on_sigalrm(_sig: i32) {
     // SAFETY: written once in `init` before the alarm is ever armed.
     if let Some(h) = unsafe { ALARM_HANDLER } {
         h();
@@ -129,15 +216,36 @@ extern "C" fn on_sigalrm(_sig: c_int) {
 pub fn init(handler: fn()) {
     // SAFETY: single-threaded, before any alarm is armed.
     unsafe { ALARM_HANDLER = Some(handler) };
-    let act = SigAction {
+    let act = KernelSigaction {
         handler: on_sigalrm as *const () as usize,
-        mask: alarm_set(),
-        flags: SA_RESTART,
-        restorer: 0,
+        flags: SA_RESTORER | SA_RESTART,
+        restorer: weft_board_sigreturn as *const () as usize,
+        // The handler runs with the alarm masked, like an interrupt that is not re-entrant.
+        mask: ALARM_MASK,
     };
-    // SAFETY: a valid sigaction for SIGALRM; glibc supplies the restorer.
-    let rc = unsafe { sigaction(SIGALRM, &act, core::ptr::null_mut()) };
-    assert!(rc == 0, "sigaction failed");
+    // SAFETY: a valid kernel sigaction with a restorer that calls rt_sigreturn.
+    let rc = unsafe {
+        syscall4(
+            SYS_RT_SIGACTION,
+            SIGALRM as usize,
+            &act as *const KernelSigaction as usize,
+            0,
+            SIGSET_SIZE,
+        )
+    };
+    assert!(rc == 0, "rt_sigaction failed: {rc}");
+}
+
+#[repr(C)]
+struct Timeval {
+    sec: i64,
+    usec: i64,
+}
+
+#[repr(C)]
+struct Itimerval {
+    interval: Timeval,
+    value: Timeval,
 }
 
 /// Arms the one-shot alarm to fire after `micros` microseconds (0 disarms it).
@@ -150,15 +258,31 @@ pub fn arm_alarm(micros: u64) {
         },
     };
     // SAFETY: valid itimerval.
-    unsafe { setitimer(ITIMER_REAL, &t, core::ptr::null_mut()) };
+    unsafe {
+        syscall4(
+            SYS_SETITIMER,
+            ITIMER_REAL,
+            &t as *const Itimerval as usize,
+            0,
+            0,
+        )
+    };
 }
 
 /// Microseconds since an arbitrary origin (monotonic).
 pub fn now_micros() -> u64 {
-    let mut ts = Timespec { sec: 0, nsec: 0 };
-    // SAFETY: valid out-pointer.
-    unsafe { clock_gettime(CLOCK_MONOTONIC, &mut ts) };
-    ts.sec as u64 * 1_000_000 + ts.nsec as u64 / 1_000
+    let mut ts = [0i64; 2];
+    // SAFETY: valid out-pointer to a timespec.
+    unsafe {
+        syscall4(
+            SYS_CLOCK_GETTIME,
+            CLOCK_MONOTONIC,
+            ts.as_mut_ptr() as usize,
+            0,
+            0,
+        )
+    };
+    ts[0] as u64 * 1_000_000 + ts[1] as u64 / 1_000
 }
 
 /// The executor's park driver: `WFI` with interrupts masked around the check, so a wake-up
@@ -181,15 +305,20 @@ impl WfiPark {
 impl weft_core::park::Park for WfiPark {
     fn park(&self) {
         let was = interrupts_disable();
-        let mut wait_mask = SigSet([0; 16]);
-        // SAFETY: reads the current mask into a valid set.
-        unsafe { sigprocmask(SIG_SETMASK, core::ptr::null(), &mut wait_mask) };
-        // SAFETY: valid set.
-        unsafe { sigdelset(&mut wait_mask, SIGALRM) };
+        // The mask to wait with: the current one, alarm unmasked.
+        let wait_mask = sigprocmask(SIG_BLOCK, 0) & !ALARM_MASK;
         while !self.token.swap(false, Ordering::Acquire) {
             (self.before_sleep)();
-            // SAFETY: waits with SIGALRM unmasked, restores the mask when a handler ran.
-            unsafe { sigsuspend(&wait_mask) };
+            // SAFETY: waits with SIGALRM unmasked; the old mask is back when a handler ran.
+            unsafe {
+                syscall4(
+                    SYS_RT_SIGSUSPEND,
+                    &wait_mask as *const u64 as usize,
+                    SIGSET_SIZE,
+                    0,
+                    0,
+                )
+            };
         }
         interrupts_restore(was);
     }
@@ -207,7 +336,7 @@ impl fmt::Write for Uart {
         let mut b = s.as_bytes();
         while !b.is_empty() {
             // SAFETY: valid buffer.
-            let n = unsafe { write(1, b.as_ptr(), b.len()) };
+            let n = unsafe { syscall4(SYS_WRITE, 1, b.as_ptr() as usize, b.len(), 0) };
             if n <= 0 {
                 return Err(fmt::Error);
             }
@@ -229,7 +358,11 @@ macro_rules! println {
 /// Ends the program.
 pub fn exit(code: i32) -> ! {
     // SAFETY: terminates the process.
-    unsafe { _exit(code) }
+    unsafe { syscall4(SYS_EXIT_GROUP, code as usize, 0, 0, 0) };
+    // exit_group does not return; if it somehow did, stop here.
+    loop {
+        core::hint::spin_loop();
+    }
 }
 
 #[panic_handler]

@@ -109,8 +109,8 @@ macro_rules! check {
     }};
 }
 
-#[no_mangle]
-pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+/// Called by the board's reset vector; returns the exit code.
+fn main() -> i32 {
     board::init(on_alarm);
     if time::driver::set_global(&TIME).is_err() {
         panic!("time driver registered twice");
@@ -212,9 +212,9 @@ pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
     );
     if ok {
         println!("all checks passed");
-        board::exit(0)
+        0
     } else {
         println!("some checks failed");
-        board::exit(1)
+        1
     }
 }
