@@ -89,7 +89,13 @@ fn main() {
         eprint!("{:<22}", w.name);
         let row = measure(w, &opts, &scale, &current);
         eprintln!(" {:.1}s", started.elapsed().as_secs_f64());
-        rows.lock().unwrap().push(row);
+        let mut rows = rows.lock().unwrap();
+        rows.push(row);
+        // Written after every workload, so that a run that dies (a runtime that
+        // crashes the process) still leaves what it measured.
+        if let Some(path) = &opts.json {
+            write_json(path, &rows, &meta);
+        }
     }
     let rows = rows.lock().unwrap();
     println!();
@@ -102,10 +108,14 @@ fn main() {
     println!("\nCPU time of the process (user + system, all threads) over the same intervals");
     print!("{}", report::table(&cpu_rows));
     if let Some(path) = &opts.json {
-        std::fs::write(path, report::json(&rows, &meta))
-            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        write_json(path, &rows, &meta);
         println!("wrote {}", path.display());
     }
+}
+
+fn write_json(path: &std::path::Path, rows: &[Row], meta: &[(&str, String)]) {
+    std::fs::write(path, report::json(rows, meta))
+        .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
 
 /// Runs one workload: a warm-up, then `rounds` interleaved rounds.
