@@ -202,3 +202,35 @@ fn join_waker_handoff() {
         assert_eq!(drops.load(SeqCst), 2);
     });
 }
+
+/// Runtime shutdown (`TaskRef::shutdown`) on one thread while a worker runs the task's queued
+/// `Notified` on another: the future is polled or dropped by one thread at a time and dropped
+/// exactly once. (Found by the benchmark harness: shutdown racing a reactor wake-up.)
+#[test]
+fn shutdown_races_with_queued_run() {
+    loom::model(|| {
+        let (q, _flag, slot, drops, h) = setup();
+        q.run_all(); // idle, waker stored
+        let waker = slot.lock().unwrap().take().unwrap();
+        waker.wake(); // queued again (as a reactor event would)
+        let r = {
+            let n = q.0.lock().unwrap().pop_front().unwrap();
+            // SAFETY: the task is alive: we hold its Notified.
+            let r = unsafe { weft_core::task::TaskRef::clone_from_raw(n.header().into()) };
+            q.0.lock().unwrap().push_back(n);
+            r
+        };
+        let t = thread::spawn(move || r.shutdown());
+        q.run_all();
+        t.join().unwrap();
+        assert!(h.is_finished());
+        let mut h = h;
+        let mut cx = Context::from_waker(Waker::noop());
+        match Pin::new(&mut h).poll(&mut cx) {
+            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+            _ => panic!("a shut-down task that never completed must report cancellation"),
+        }
+        drop(slot.lock().unwrap().take());
+        assert_eq!(drops.load(SeqCst), 1, "the future is dropped exactly once");
+    });
+}

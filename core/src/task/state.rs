@@ -28,7 +28,7 @@
 //!
 //! | transition | from | to | result |
 //! |---|---|---|---|
-//! | `to_running` | NOTIFIED, !RUNNING, !COMPLETE | RUNNING, !NOTIFIED | `Success`, or `Cancelled` if CANCELLED (the caller then drops the future), `Failed` if COMPLETE (the caller drops its reference) |
+//! | `to_running` | NOTIFIED, !RUNNING, !COMPLETE | RUNNING, !NOTIFIED | `Success`, or `Cancelled` if CANCELLED (the caller then drops the future), `Failed` if COMPLETE, or if a shutdown on another thread holds RUNNING (the caller drops its reference) |
 //! | `to_idle` | RUNNING | !RUNNING | `Ok`; `OkNotified` if woken during the poll (the caller reschedules, keeping its reference); `Cancelled` if aborted during the poll (the caller stays RUNNING and drops the future) |
 //! | `to_complete` | RUNNING | COMPLETE, !RUNNING | the snapshot before, so the caller knows whether to wake or drop the output |
 //! | `to_notified_by_val` | any | NOTIFIED | `Submit` (the waker's reference becomes the Notified), `DoNothing`, or `Dealloc` (it was the last reference) |
@@ -181,11 +181,12 @@ impl State {
                 "to_running without NOTIFIED: {:?}",
                 Snapshot(s)
             );
-            if s & COMPLETE != 0 {
-                // Shut down while queued: the caller just drops its reference.
+            if s & (COMPLETE | RUNNING) != 0 {
+                // Shut down while queued: either already complete, or `to_shutdown` on another
+                // thread holds RUNNING and is dropping the future right now (it then completes
+                // the task). Either way the queued reference only has to be dropped.
                 return (Some(s & !NOTIFIED), ToRunning::Failed);
             }
-            debug_assert!(s & RUNNING == 0);
             let next = (s | RUNNING) & !NOTIFIED;
             let res = if s & CANCELLED != 0 {
                 ToRunning::Cancelled
