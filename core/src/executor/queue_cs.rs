@@ -11,15 +11,23 @@ use core::ptr;
 use crate::loom::sync::atomic::Ordering::Relaxed;
 use crate::task::{Header, Notified};
 
+/// The list head; a raw pointer that only moves tasks (which are `Send`) between contexts.
+#[derive(Clone, Copy)]
+struct Head(*mut Header);
+
+// SAFETY: the pointer is only dereferenced by the executor that owns the queue; producers just
+// link nodes, under the critical section.
+unsafe impl Send for Head {}
+
 pub(crate) struct RunQueue {
-    head: critical_section::Mutex<Cell<*mut Header>>,
+    head: critical_section::Mutex<Cell<Head>>,
 }
 
 impl RunQueue {
     crate::maybe_const_fn! {
         pub(crate) fn new() -> RunQueue {
             RunQueue {
-                head: critical_section::Mutex::new(Cell::new(ptr::null_mut())),
+                head: critical_section::Mutex::new(Cell::new(Head(ptr::null_mut()))),
             }
         }
     }
@@ -31,13 +39,13 @@ impl RunQueue {
             // SAFETY: the Notified owns the task's single queue slot.
             unsafe { task.as_ref() }
                 .queue_next()
-                .store(head.get(), Relaxed);
-            head.set(task.as_ptr());
+                .store(head.get().0, Relaxed);
+            head.set(Head(task.as_ptr()));
         });
     }
 
     /// Takes every queued task as a LIFO stack linked through `queue_next`.
     pub(crate) fn take_stack(&self) -> *mut Header {
-        critical_section::with(|cs| self.head.borrow(cs).replace(ptr::null_mut()))
+        critical_section::with(|cs| self.head.borrow(cs).replace(Head(ptr::null_mut())).0)
     }
 }
