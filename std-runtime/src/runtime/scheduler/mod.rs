@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use weft_core::task::JoinHandle;
+use weft_core::task::{JoinHandle, SpawnToken};
 
 use super::blocking;
 use super::builder::RuntimeFlavor;
@@ -21,9 +21,6 @@ pub(crate) mod current_thread;
 pub(crate) mod inject;
 pub(crate) mod multi_thread;
 pub(crate) mod owned;
-mod panic;
-
-pub(crate) use panic::OnPanic;
 
 /// A handle to one runtime's scheduler.
 #[derive(Clone)]
@@ -45,9 +42,20 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.spawn_token(SpawnToken::new_boxed(future))
+    }
+
+    /// Schedules a task that already exists (a static-pool task, or a boxed one from `spawn`):
+    /// the very same core task, bound to this runtime. `M: Send` is the token's proof that the
+    /// future is `Send`.
+    pub(crate) fn spawn_token<T, M>(&self, token: SpawnToken<T, M>) -> JoinHandle<T>
+    where
+        T: Send + 'static,
+        M: Send,
+    {
         match self {
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future),
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn_token(h, token),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn_token(h, token),
         }
     }
 

@@ -19,7 +19,6 @@
 //! shard closed and cancels the new task itself before returning. A task is never both linked
 //! and uncancelled after the drain, and the core's state machine makes the cancellation happen
 //! exactly once whichever path gets there.
-use std::future::Future;
 use std::sync::Mutex;
 
 use weft_core::task::{JoinHandle, Notified, OwnedList, RawScheduler, SpawnToken, TaskRef};
@@ -60,17 +59,15 @@ impl OwnedTasks {
         &self.shards[(id & self.mask) as usize]
     }
 
-    /// Binds a new task to `sched` and links it. Returns `None` for the `Notified` when the
-    /// runtime is shut down: the task was cancelled and its handle reports it.
-    pub(crate) fn bind<F>(
+    /// Binds a task (a heap task from `spawn`, or a static-pool task from `spawn_token`: the
+    /// same core task either way, never wrapped) to `sched` and links it. Returns `None` for
+    /// the `Notified` when the runtime is shut down: the task was cancelled and its handle
+    /// reports it.
+    pub(crate) fn bind<T, M>(
         &self,
-        future: F,
+        token: SpawnToken<T, M>,
         sched: RawScheduler,
-    ) -> (Option<Notified>, JoinHandle<F::Output>)
-    where
-        F: Future + 'static,
-    {
-        let token = SpawnToken::new_boxed(future);
+    ) -> (Option<Notified>, JoinHandle<T>) {
         let (notified, join) = token.bind(sched);
         let mut shard = lock(self.shard(notified.id().as_u64()));
         if shard.closed {
