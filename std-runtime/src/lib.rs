@@ -45,6 +45,12 @@ pub use weft_core as __core;
 /// Channels and locks for tasks (weft-core's, usable with or without this runtime).
 pub use weft_core::sync;
 
+/// The workspace README's Rust blocks, compiled and run as doctests (`cargo test --doc -p weft`)
+/// so its quick start cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
