@@ -59,6 +59,8 @@ pub mod __loom {
     pub use crate::runtime::park::{Parker, Shared as ParkShared, Unparker};
     pub use crate::runtime::park_thread::ParkThread;
     pub use crate::runtime::scheduler::inject::Inject;
+    pub use crate::runtime::scheduler::multi_thread::handoff::CoreSlot;
     pub use crate::runtime::scheduler::multi_thread::idle::Idle;
     pub use crate::runtime::scheduler::multi_thread::queue::{local, Local, Steal, CAPACITY};
+    pub use crate::runtime::scheduler::owned::OwnedTasks;
 }

@@ -181,11 +181,13 @@ impl State {
                 "to_running without NOTIFIED: {:?}",
                 Snapshot(s)
             );
-            if s & COMPLETE != 0 {
-                // Shut down while queued: the caller just drops its reference.
+            if s & (COMPLETE | RUNNING) != 0 {
+                // Shut down while queued: either already complete, or a `shutdown` on another
+                // thread holds RUNNING and is cancelling it right now (it completes the task).
+                // The caller just drops its reference; running it too would cancel and
+                // complete the task twice.
                 return (Some(s & !NOTIFIED), ToRunning::Failed);
             }
-            debug_assert!(s & RUNNING == 0);
             let next = (s | RUNNING) & !NOTIFIED;
             let res = if s & CANCELLED != 0 {
                 ToRunning::Cancelled

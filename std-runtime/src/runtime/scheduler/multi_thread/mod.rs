@@ -49,6 +49,7 @@ use crate::runtime::builder::UnhandledPanic;
 use crate::runtime::park::{Parker, Unparker};
 use crate::runtime::{blocking, context, driver};
 
+pub(crate) mod handoff;
 pub(crate) mod idle;
 pub(crate) mod queue;
 mod worker;
