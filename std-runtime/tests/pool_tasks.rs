@@ -8,7 +8,7 @@ mod support;
 use std::rc::Rc;
 
 use support::{runtimes, DropCounter, Gate, Tracked};
-use weft::runtime::{Builder, UnhandledPanic};
+use weft::runtime::Builder;
 
 /// Claims a slot, waiting for one to be freed. On the multi-thread flavor the worker that
 /// completed a task wakes its `JoinHandle` and only then drops its own reference to the task,
@@ -176,22 +176,5 @@ fn pool_task_panics_reach_the_handle_and_the_shutdown_option() {
     }
     // Under ShutdownRuntime a pool task's panic shuts the runtime down like a boxed task's:
     // the scheduler learns of it from the core, no wrapper future is involved.
-    for mut b in [Builder::new_current_thread(), Builder::new_multi_thread()] {
-        let rt = b
-            .unhandled_panic(UnhandledPanic::ShutdownRuntime)
-            .build()
-            .unwrap();
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            rt.block_on(async {
-                drop(weft::task::spawn_token(boom().unwrap()));
-                std::future::pending::<()>().await
-            })
-        }));
-        let payload = r.unwrap_err();
-        let msg = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .unwrap_or_default();
-        assert!(msg.contains("shut down on unhandled panic"), "{msg}");
-    }
+    support::assert_task_panic_shuts_down(|| drop(weft::task::spawn_token(boom().unwrap())));
 }
