@@ -3,8 +3,9 @@
 //! The task type itself is weft-core's (`JoinHandle`, `JoinError`, `AbortHandle`, `Id` are
 //! re-exported from there), so a task spawned here is the same kind of object a bare-metal
 //! executor runs. This module adds what needs a std runtime: [`spawn`] onto the current
-//! runtime, [`spawn_blocking`], [`block_in_place`], [`spawn_local`], [`JoinSet`], and the
-//! thread-local task [`id`].
+//! runtime, [`spawn_token`] / [`spawn_local_token`] for static-pool tasks
+//! (`#[weft::task(pool_size = N)]`), [`spawn_blocking`], [`block_in_place`], [`spawn_local`],
+//! [`JoinSet`], and the thread-local task [`id`].
 use std::future::Future;
 
 pub use weft_core::task::coop;

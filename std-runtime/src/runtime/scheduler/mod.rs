@@ -8,6 +8,22 @@
 //! [`Handle`] is the flavor-erased handle stored in the thread-local context and in
 //! [`crate::runtime::Handle`]; [`Context`] is the per-thread state of whichever scheduler the
 //! thread is running.
+//!
+//! # One spawn path for heap and pool tasks
+//!
+//! `spawn(future)` boxes the future into a core task (`SpawnToken::new_boxed`, one
+//! allocation) and then takes the same path as `spawn_token(token)`, which schedules a task that
+//! already exists — typically one from a `#[weft::task(pool_size = N)]` static pool. Binding,
+//! linking into the owned list and queueing never touch the future, so a pool task is neither
+//! copied nor wrapped, and its slot frees itself when the task's last reference goes.
+//!
+//! # `UnhandledPanic::ShutdownRuntime`
+//!
+//! The core catches a task's panic inside `Notified::run`, stores it for the `JoinHandle`, and
+//! tells the task's scheduler through `Schedule::unhandled_panic`. Each flavor's hook flags the
+//! runtime as panicked and shuts it down when so configured (the default does nothing). No
+//! wrapper future is involved, so this works for static-pool tasks too, and runtimes with the
+//! default setting pay nothing.
 use std::future::Future;
 use std::sync::Arc;
 
