@@ -16,7 +16,7 @@
 //! ## Map of the crate
 //!
 //! * [`runtime`] — `Runtime`, `Builder`, `Handle`; the schedulers, drivers and blocking pool.
-//! * [`task`] — `spawn`, `spawn_blocking`, `block_in_place`, `spawn_local`, `JoinSet`, `coop`.
+//! * [`task`](mod@task) — `spawn`, `spawn_blocking`, `block_in_place`, `spawn_local`, `JoinSet`, `coop`.
 //! * [`sync`] — weft-core's channels and locks.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]

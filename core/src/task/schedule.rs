@@ -51,6 +51,23 @@ pub trait Schedule: Send + Sync + 'static {
     /// `JoinHandle`). Called on the polling thread, while the task is still running. Schedulers
     /// that shut down on an unhandled panic hook in here; this works the same for heap and
     /// static-pool tasks because no wrapper future is needed. Default: nothing.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use weft_core::task::*;
+    ///
+    /// struct Inline(AtomicBool);
+    /// impl Schedule for Inline {
+    ///     fn schedule(&self, t: Notified) { t.run() }
+    ///     fn unhandled_panic(&self, _id: Id) { self.0.store(true, Ordering::SeqCst) }
+    /// }
+    /// static S: Inline = Inline(AtomicBool::new(false));
+    /// let task = SpawnToken::new_boxed(async { if true { panic!("boom") } });
+    /// let (first, handle) = task.bind(RawScheduler::from_static(&S));
+    /// first.run();
+    /// assert!(S.0.load(Ordering::SeqCst));
+    /// assert!(handle.is_finished());
+    /// ```
     fn unhandled_panic(&self, id: super::Id) {
         let _ = id;
     }
