@@ -104,7 +104,12 @@ pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// async fn pooled(n: u32) -> u32 { n + 1 }
 ///
 /// let token = pooled(1)?;   // Result<SpawnToken<u32, impl Sized>, SpawnError> (weft-core types)
+/// let join = weft::task::spawn_token(token);   // or Runtime/Handle::spawn_token,
+/// assert_eq!(join.await?, 2);                  // spawn_local_token for !Send tasks
 /// ```
+///
+/// The std runtime schedules the pool's own task: no allocation, no wrapper future; the
+/// slot is free again once the task completes, is aborted, or the runtime is dropped.
 #[proc_macro_attribute]
 pub fn weft_task(attr: TokenStream, item: TokenStream) -> TokenStream {
     task::expand(task::Via::Weft, attr.into(), item.into()).into()

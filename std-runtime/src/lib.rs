@@ -16,7 +16,7 @@
 //! ## Map of the crate
 //!
 //! * [`runtime`] — `Runtime`, `Builder`, `Handle`; the schedulers, drivers and blocking pool.
-//! * [`task`] — `spawn`, `spawn_blocking`, `block_in_place`, `spawn_local`, `JoinSet`, `coop`.
+//! * [`task`](mod@task) — `spawn`, `spawn_blocking`, `block_in_place`, `spawn_local`, `JoinSet`, `coop`.
 //! * [`sync`] — weft-core's channels and locks.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -45,6 +45,12 @@ pub use weft_core as __core;
 /// Channels and locks for tasks (weft-core's, usable with or without this runtime).
 pub use weft_core::sync;
 
+/// The workspace README's Rust blocks, compiled and run as doctests (`cargo test --doc -p weft`)
+/// so its quick start cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
@@ -53,6 +59,8 @@ pub mod __loom {
     pub use crate::runtime::park::{Parker, Shared as ParkShared, Unparker};
     pub use crate::runtime::park_thread::ParkThread;
     pub use crate::runtime::scheduler::inject::Inject;
+    pub use crate::runtime::scheduler::multi_thread::handoff::CoreSlot;
     pub use crate::runtime::scheduler::multi_thread::idle::Idle;
     pub use crate::runtime::scheduler::multi_thread::queue::{local, Local, Steal, CAPACITY};
+    pub use crate::runtime::scheduler::owned::OwnedTasks;
 }

@@ -48,8 +48,8 @@ pub(crate) fn lock<T>(m: &sync::Mutex<T>) -> sync::MutexGuard<'_, T> {
     }
 }
 
-/// [`lock`] for a `std` mutex, in code that loom does not model (the blocking pool, the
-/// owned-task shards, `JoinSet`, core hand-offs).
+/// [`lock`] for a `std` mutex, in code that loom does not model (the blocking pool, `JoinSet`,
+/// the current-thread core).
 pub(crate) fn lock_std<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,

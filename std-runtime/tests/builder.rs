@@ -117,6 +117,11 @@ fn metrics_count_tasks() {
         assert_eq!(rt.metrics().num_alive_tasks(), 1, "{name}");
         gate.open();
         rt.block_on(h).unwrap();
-        assert_eq!(rt.metrics().num_alive_tasks(), 0, "{name}");
+        // The core wakes the JoinHandle just before the worker unlinks the task
+        // (`Schedule::release`), so on the multi-thread flavor the count can lag the handle
+        // for an instant: wait for the unlink itself.
+        while rt.metrics().num_alive_tasks() != 0 {
+            std::thread::yield_now();
+        }
     }
 }

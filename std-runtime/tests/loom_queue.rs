@@ -4,7 +4,30 @@
 #![cfg(loom)]
 
 use loom::thread;
-use weft::__loom::{local, Inject, CAPACITY};
+use weft::__loom::{local, Inject, Local, Steal, CAPACITY};
+
+/// A thief: steals half of `steal`'s queue into a fresh local queue and runs all of it.
+fn steal_all(steal: &Steal<usize>) -> Vec<usize> {
+    let (_s, mut dst) = local::<usize>();
+    let mut got = Vec::new();
+    if let Some(t) = steal.steal_into(&mut dst) {
+        got.push(t);
+    }
+    while let Some(t) = dst.pop() {
+        got.push(t);
+    }
+    got
+}
+
+/// Everything left in the owner's queue, then in the global queue.
+fn drain(owner: &mut Local<usize>, inject: &Inject<usize>, seen: &mut Vec<usize>) {
+    while let Some(t) = owner.pop() {
+        seen.push(t);
+    }
+    while let Some(t) = inject.pop() {
+        seen.push(t);
+    }
+}
 
 /// Every value must come out exactly once, wherever it went.
 fn check_all_once(seen: &mut Vec<usize>, n: usize) {
@@ -24,14 +47,7 @@ fn steal_while_owner_pushes_and_pops() {
         let th = {
             let inject = inject.clone();
             thread::spawn(move || {
-                let (_s2, mut dst) = local::<usize>();
-                let mut got = Vec::new();
-                if let Some(t) = steal.steal_into(&mut dst) {
-                    got.push(t);
-                }
-                while let Some(t) = dst.pop() {
-                    got.push(t);
-                }
+                let got = steal_all(&steal);
                 drop(inject);
                 got
             })
@@ -44,12 +60,7 @@ fn steal_while_owner_pushes_and_pops() {
             seen.push(t);
         }
         seen.extend(th.join().unwrap());
-        while let Some(t) = owner.pop() {
-            seen.push(t);
-        }
-        while let Some(t) = inject.pop() {
-            seen.push(t);
-        }
+        drain(&mut owner, &inject, &mut seen);
         check_all_once(&mut seen, 3);
     });
 }
@@ -63,26 +74,11 @@ fn overflow_races_with_steal() {
         for i in 0..CAPACITY {
             owner.push_back_or_overflow(i, &inject, |_| unreachable!());
         }
-        let th = thread::spawn(move || {
-            let (_s2, mut dst) = local::<usize>();
-            let mut got = Vec::new();
-            if let Some(t) = steal.steal_into(&mut dst) {
-                got.push(t);
-            }
-            while let Some(t) = dst.pop() {
-                got.push(t);
-            }
-            got
-        });
+        let th = thread::spawn(move || steal_all(&steal));
         owner.push_back_or_overflow(CAPACITY, &inject, |_| unreachable!());
         owner.push_back_or_overflow(CAPACITY + 1, &inject, |_| unreachable!());
         let mut seen = th.join().unwrap();
-        while let Some(t) = owner.pop() {
-            seen.push(t);
-        }
-        while let Some(t) = inject.pop() {
-            seen.push(t);
-        }
+        drain(&mut owner, &inject, &mut seen);
         check_all_once(&mut seen, CAPACITY + 2);
     });
 }
@@ -98,17 +94,7 @@ fn two_thieves() {
         let thieves: Vec<_> = (0..2)
             .map(|_| {
                 let steal = steal.clone();
-                thread::spawn(move || {
-                    let (_s, mut dst) = local::<usize>();
-                    let mut got = Vec::new();
-                    if let Some(t) = steal.steal_into(&mut dst) {
-                        got.push(t);
-                    }
-                    while let Some(t) = dst.pop() {
-                        got.push(t);
-                    }
-                    got
-                })
+                thread::spawn(move || steal_all(&steal))
             })
             .collect();
         let mut seen = Vec::new();

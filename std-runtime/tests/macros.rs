@@ -74,3 +74,15 @@ fn pool_task_through_weft() {
     drop((a, b));
     assert!(pooled(4).is_ok());
 }
+
+#[weft::task(pool_size = 2)]
+async fn pooled_on_runtime(n: u32) -> u32 {
+    n * 10
+}
+
+/// A pool task made by `#[weft::task]` runs on the std runtime through `spawn_token`.
+#[weft::test]
+async fn pool_task_spawned_on_the_runtime() {
+    let h = weft::task::spawn_token(pooled_on_runtime(4).unwrap());
+    assert_eq!(h.await.unwrap(), 40);
+}

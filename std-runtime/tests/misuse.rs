@@ -1,15 +1,7 @@
 //! Misuse fails loudly with a message that says what to do instead.
 mod support;
 
-fn message(p: Box<dyn std::any::Any + Send>) -> String {
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
+use support::panic_message as message;
 
 #[test]
 #[should_panic(expected = "there is no weft runtime on this thread: create one")]
@@ -120,19 +112,5 @@ fn zero_workers_rejected() {
 
 #[test]
 fn unhandled_panic_shutdown_runtime_both_flavors() {
-    use weft::runtime::{Builder, UnhandledPanic};
-    for mut b in [Builder::new_current_thread(), Builder::new_multi_thread()] {
-        let rt = b
-            .unhandled_panic(UnhandledPanic::ShutdownRuntime)
-            .build()
-            .unwrap();
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            rt.block_on(async {
-                weft::spawn(async { panic!("first") });
-                std::future::pending::<()>().await
-            })
-        }));
-        let msg = message(r.unwrap_err());
-        assert!(msg.contains("shut down on unhandled panic"), "{msg}");
-    }
+    support::assert_task_panic_shuts_down(|| drop(weft::spawn(async { panic!("first") })));
 }

@@ -74,7 +74,11 @@ impl<F: Future> Fns<F> {
         let result = match unwind::catch(|| fut.poll(&mut cx)) {
             Ok(Poll::Pending) => return false,
             Ok(Poll::Ready(out)) => Ok(out),
-            Err(payload) => Err(unwind::to_join_error(cell.header.id(), payload)),
+            Err(payload) => {
+                // SAFETY: a task is bound before it is polled (caller holds RUNNING).
+                unsafe { cell.header.scheduler() }.unhandled_panic(cell.header.id());
+                Err(unwind::to_join_error(cell.header.id(), payload))
+            }
         };
         // Drop the future before publishing the output; a panic in its destructor is caught.
         let _ = unwind::catch(|| *stage = Stage::Consumed);

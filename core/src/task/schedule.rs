@@ -46,12 +46,38 @@ pub trait Schedule: Send + Sync + 'static {
     fn release(&self, task: &TaskRef) {
         let _ = task;
     }
+
+    /// Polling task `id` panicked (the core caught the panic and will hand it to the task's
+    /// `JoinHandle`). Called on the polling thread, while the task is still running. Schedulers
+    /// that shut down on an unhandled panic hook in here; this works the same for heap and
+    /// static-pool tasks because no wrapper future is needed. Default: nothing.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use weft_core::task::*;
+    ///
+    /// struct Inline(AtomicBool);
+    /// impl Schedule for Inline {
+    ///     fn schedule(&self, t: Notified) { t.run() }
+    ///     fn unhandled_panic(&self, _id: Id) { self.0.store(true, Ordering::SeqCst) }
+    /// }
+    /// static S: Inline = Inline(AtomicBool::new(false));
+    /// let task = SpawnToken::new_boxed(async { if true { panic!("boom") } });
+    /// let (first, handle) = task.bind(RawScheduler::from_static(&S));
+    /// first.run();
+    /// assert!(S.0.load(Ordering::SeqCst));
+    /// assert!(handle.is_finished());
+    /// ```
+    fn unhandled_panic(&self, id: super::Id) {
+        let _ = id;
+    }
 }
 
 struct SchedulerVtable {
     schedule: unsafe fn(*const (), Notified),
     reschedule: unsafe fn(*const (), Notified),
     release: unsafe fn(*const (), &TaskRef),
+    unhandled_panic: unsafe fn(*const (), super::Id),
     drop: unsafe fn(*const ()),
 }
 
@@ -89,6 +115,10 @@ impl<S: Schedule> StaticVt<S> {
             // SAFETY: as above.
             unsafe { &*(d as *const S) }.release(t)
         },
+        unhandled_panic: |d, id| {
+            // SAFETY: as above.
+            unsafe { &*(d as *const S) }.unhandled_panic(id)
+        },
         drop: |_| {},
     };
 }
@@ -109,6 +139,10 @@ impl<S: Schedule> ArcVt<S> {
         release: |d, t| {
             // SAFETY: as above.
             unsafe { &*(d as *const S) }.release(t)
+        },
+        unhandled_panic: |d, id| {
+            // SAFETY: as above.
+            unsafe { &*(d as *const S) }.unhandled_panic(id)
         },
         drop: |d| {
             // SAFETY: gives back the count taken by `Arc::into_raw` in `from_arc`.
@@ -164,6 +198,11 @@ impl RawScheduler {
     pub(crate) fn release(&self, task: &TaskRef) {
         // SAFETY: as above.
         unsafe { (self.vtable.release)(self.data, task) }
+    }
+
+    pub(crate) fn unhandled_panic(&self, id: super::Id) {
+        // SAFETY: as above.
+        unsafe { (self.vtable.unhandled_panic)(self.data, id) }
     }
 }
 

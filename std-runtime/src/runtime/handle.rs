@@ -115,6 +115,27 @@ impl Handle {
         self.inner.spawn(future)
     }
 
+    /// Schedules an existing task (a static-pool task from `#[weft::task(pool_size = N)]`)
+    /// on this runtime; see [`crate::task::spawn_token`].
+    ///
+    /// ```
+    /// #[weft::task]
+    /// async fn answer() -> u32 {
+    ///     42
+    /// }
+    ///
+    /// let rt = weft::runtime::Runtime::new().unwrap();
+    /// let h = rt.handle().spawn_token(answer().unwrap());
+    /// assert_eq!(rt.block_on(h).unwrap(), 42);
+    /// ```
+    pub fn spawn_token<T, M>(&self, token: weft_core::task::SpawnToken<T, M>) -> JoinHandle<T>
+    where
+        T: Send + 'static,
+        M: Send,
+    {
+        self.inner.spawn_token(token)
+    }
+
     /// Runs a blocking closure on this runtime's blocking pool.
     ///
     /// ```

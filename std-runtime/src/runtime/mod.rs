@@ -170,6 +170,27 @@ impl Runtime {
         self.handle.spawn(future)
     }
 
+    /// Schedules an existing task (a static-pool task from `#[weft::task(pool_size = N)]`)
+    /// on this runtime, from any thread; see [`crate::task::spawn_token`].
+    ///
+    /// ```
+    /// #[weft::task(pool_size = 4)]
+    /// async fn square(n: u64) -> u64 {
+    ///     n * n
+    /// }
+    ///
+    /// let rt = weft::runtime::Runtime::new().unwrap();
+    /// let h = rt.spawn_token(square(9).unwrap());
+    /// assert_eq!(rt.block_on(h).unwrap(), 81);
+    /// ```
+    pub fn spawn_token<T, M>(&self, token: weft_core::task::SpawnToken<T, M>) -> JoinHandle<T>
+    where
+        T: Send + 'static,
+        M: Send,
+    {
+        self.handle.spawn_token(token)
+    }
+
     /// Runs a blocking closure on the runtime's blocking pool.
     ///
     /// ```

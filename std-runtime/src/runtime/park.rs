@@ -129,17 +129,23 @@ impl Inner {
         }
     }
 
-    fn park_driver(&self, driver: &mut Driver, timeout: Option<Duration>) {
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
-        {
-            Ok(_) => {}
+    /// Moves the state from `EMPTY` to `parked` (`PARKED_DRIVER` or `PARKED_CONDVAR`). Returns
+    /// `false` when a notification was pending instead: it is consumed and the caller must not
+    /// block.
+    fn begin_park(&self, parked: usize) -> bool {
+        match self.state.compare_exchange(EMPTY, parked, SeqCst, SeqCst) {
+            Ok(_) => true,
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, SeqCst);
-                return;
+                false
             }
             Err(actual) => panic!("inconsistent parker state {actual}"),
+        }
+    }
+
+    fn park_driver(&self, driver: &mut Driver, timeout: Option<Duration>) {
+        if !self.begin_park(PARKED_DRIVER) {
+            return;
         }
         driver.park(timeout);
         match self.state.swap(EMPTY, SeqCst) {
@@ -150,16 +156,8 @@ impl Inner {
 
     fn park_condvar(&self, timeout: Option<Duration>) {
         let mut guard = lock(&self.mutex);
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
-        {
-            Ok(_) => {}
-            Err(NOTIFIED) => {
-                self.state.swap(EMPTY, SeqCst);
-                return;
-            }
-            Err(actual) => panic!("inconsistent parker state {actual}"),
+        if !self.begin_park(PARKED_CONDVAR) {
+            return;
         }
         if let Some(d) = timeout {
             let _ = self.condvar.wait_timeout(guard, d);

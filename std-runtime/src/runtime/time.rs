@@ -20,12 +20,21 @@
 //! instantly and deterministically. Auto-advance looks only at the scheduler's own queues: a
 //! `spawn_blocking` closure still running on another thread does not hold the clock back, so
 //! tests that mix paused time with blocking work should wait for that work explicitly.
+//!
+//! # Why not weft-drivers' clocks
+//!
+//! `StdClock`/`ProcessClock` only run and `MockClock` only stands still, while a runtime's
+//! clock must do both in one type (`pause` and `resume` at any moment, keeping the offset
+//! skipped while paused), and the wheel is typed by its clock. Wrapping one of them would keep
+//! all of this file's state and logic and only move the one-line `elapsed()` read; and
+//! weft-drivers is not built under loom, where this file still is. So the runtime keeps its
+//! own clock, which, like `StdClock`, rounds `now()` down.
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use weft_core::time::driver::WheelDriver;
-use weft_core::time::{duration_to_ticks_saturating, Clock};
+use weft_core::time::{duration_to_ticks_floor, duration_to_ticks_saturating, Clock};
 
 /// The timer driver type of a runtime.
 pub(crate) type TimeDriver = WheelDriver<RuntimeClock>;
@@ -36,8 +45,10 @@ fn origin() -> std::time::Instant {
     *ORIGIN.get_or_init(std::time::Instant::now)
 }
 
+/// Real time in ticks, rounded **down**: rounding up would run the clock ahead of real time
+/// and fire a timer up to a tick early.
 fn real_ticks() -> u64 {
-    duration_to_ticks_saturating(origin().elapsed())
+    duration_to_ticks_floor(origin().elapsed())
 }
 
 /// A monotonic clock that can be paused and advanced by hand (for tests).

@@ -3,12 +3,15 @@
 //! The task type itself is weft-core's (`JoinHandle`, `JoinError`, `AbortHandle`, `Id` are
 //! re-exported from there), so a task spawned here is the same kind of object a bare-metal
 //! executor runs. This module adds what needs a std runtime: [`spawn`] onto the current
-//! runtime, [`spawn_blocking`], [`block_in_place`], [`spawn_local`], [`JoinSet`], and the
-//! thread-local task [`id`].
+//! runtime, [`spawn_token`] / [`spawn_local_token`] for static-pool tasks
+//! (`#[weft::task(pool_size = N)]`), [`spawn_blocking`], [`block_in_place`], [`spawn_local`],
+//! [`JoinSet`], and the thread-local task [`id`].
 use std::future::Future;
 
 pub use weft_core::task::coop;
-pub use weft_core::task::{yield_now, AbortHandle, Id, JoinError, JoinHandle, YieldNow};
+pub use weft_core::task::{
+    yield_now, AbortHandle, Id, JoinError, JoinHandle, SpawnError, SpawnToken, YieldNow,
+};
 
 mod join_set;
 pub use join_set::JoinSet;
@@ -42,6 +45,47 @@ where
     match h {
         Some(h) => h,
         None => panic!("`spawn` called outside a runtime: {}", NO_RUNTIME),
+    }
+}
+
+/// Schedules an existing task — typically a static-pool task made by
+/// `#[weft::task(pool_size = N)]` — on the current runtime and returns its [`JoinHandle`].
+///
+/// The runtime runs the very same task the token owns: nothing is allocated or wrapped, and
+/// when the task completes (or is aborted, or the runtime shuts down) its pool slot is free
+/// again. The token is `Send` exactly when the task's future is.
+///
+/// # Panics
+/// Outside a runtime (the token is dropped first, which frees its slot).
+///
+/// ```
+/// #[weft::task(pool_size = 2)]
+/// async fn double(n: u32) -> u32 {
+///     n * 2
+/// }
+///
+/// let rt = weft::runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let h = weft::task::spawn_token(double(21).unwrap());
+///     assert_eq!(h.await.unwrap(), 42);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn_token<T, M>(token: SpawnToken<T, M>) -> JoinHandle<T>
+where
+    T: Send + 'static,
+    M: Send,
+{
+    let mut token = Some(token);
+    let h = context::with_current(|h| {
+        h.map(|h| h.spawn_token(token.take().expect("token taken once")))
+    });
+    match h {
+        Some(h) => h,
+        None => {
+            drop(token);
+            panic!("`spawn_token` called outside a runtime: {}", NO_RUNTIME)
+        }
     }
 }
 
@@ -127,18 +171,51 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let h = context::try_current();
-    match h {
+    spawn_local_token(SpawnToken::new_boxed(future))
+}
+
+/// [`spawn_token`] for tasks whose future is not `Send` (a static-pool task holding an `Rc`,
+/// say): runs it on the current-thread runtime this thread is running.
+///
+/// # Panics
+/// Unless called from inside `block_on` of a current-thread runtime (or from one of its
+/// tasks), as [`spawn_local`].
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// #[weft::task]
+/// async fn read(value: Rc<u32>) -> u32 {
+///     *value
+/// }
+///
+/// let rt = weft::runtime::Builder::new_current_thread().build().unwrap();
+/// rt.block_on(async {
+///     let h = weft::task::spawn_local_token(read(Rc::new(7)).unwrap());
+///     assert_eq!(h.await.unwrap(), 7);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn_local_token<T, M>(token: SpawnToken<T, M>) -> JoinHandle<T>
+where
+    T: 'static,
+{
+    match context::try_current() {
         Some(scheduler::Handle::CurrentThread(h))
             if scheduler::current_thread::Handle::is_current(&h) =>
         {
-            scheduler::current_thread::Handle::spawn_local(&h, future)
+            h.pin_local();
+            scheduler::current_thread::Handle::spawn_token(&h, token)
         }
-        _ => panic!(
-            "`spawn_local` must be called from inside `block_on` of a current-thread runtime \
-             (`Builder::new_current_thread()`), or from one of its tasks: `!Send` futures can \
-             only run on the thread that drives them. Use `weft::spawn` for `Send` futures"
-        ),
+        _ => {
+            drop(token);
+            panic!(
+                "`spawn_local` must be called from inside `block_on` of a current-thread runtime \
+                 (`Builder::new_current_thread()`), or from one of its tasks: `!Send` futures \
+                 can only run on the thread that drives them. Use `weft::spawn` for `Send` \
+                 futures"
+            )
+        }
     }
 }
 

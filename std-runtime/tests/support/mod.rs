@@ -99,3 +99,34 @@ impl Gate {
         .await
     }
 }
+
+/// The message of a panic payload (`String` or `&str`), or `""`.
+pub fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    match p.downcast::<String>() {
+        Ok(s) => *s,
+        Err(p) => p
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// On both flavors built with `UnhandledPanic::ShutdownRuntime`: `block_on` of a future that
+/// calls `spawn_panicking` then waits forever must panic with the shutdown message.
+pub fn assert_task_panic_shuts_down(spawn_panicking: impl Fn()) {
+    use weft::runtime::UnhandledPanic;
+    for mut b in [Builder::new_current_thread(), Builder::new_multi_thread()] {
+        let rt = b
+            .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+            .build()
+            .unwrap();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(async {
+                spawn_panicking();
+                std::future::pending::<()>().await
+            })
+        }));
+        let msg = panic_message(r.unwrap_err());
+        assert!(msg.contains("shut down on unhandled panic"), "{msg}");
+    }
+}

@@ -30,12 +30,14 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Wake, Waker};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use weft_core::task::{coop, JoinHandle, Notified, RawScheduler, Schedule, TaskRef};
+use weft_core::task::{
+    coop, Id, JoinHandle, Notified, RawScheduler, Schedule, SpawnToken, TaskRef,
+};
 
 use super::inject::Inject;
 use super::owned::OwnedTasks;
@@ -126,45 +128,21 @@ impl Handle {
         })
     }
 
-    fn bind<F: Future + 'static>(
-        me: &Arc<Self>,
-        future: F,
-    ) -> (Option<Notified>, JoinHandle<F::Output>) {
+    /// Binds and schedules a task (heap or static pool). Thread-safety (`Send`, or "this
+    /// thread runs the core" for `spawn_local`) is the caller's business.
+    pub(crate) fn spawn_token<T, M>(me: &Arc<Self>, token: SpawnToken<T, M>) -> JoinHandle<T> {
         let sched = RawScheduler::from_arc(me.clone());
-        match me.shared.config.unhandled_panic {
-            UnhandledPanic::Ignore => me.shared.owned.bind(future, sched),
-            UnhandledPanic::ShutdownRuntime => {
-                let h = Arc::downgrade(me);
-                let hook: Arc<dyn Fn() + Send + Sync> = Arc::new(move || on_panic(&h));
-                me.shared.owned.bind(super::OnPanic { future, hook }, sched)
-            }
-        }
-    }
-
-    pub(crate) fn spawn<F>(me: &Arc<Self>, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let (notified, join) = Self::bind(me, future);
+        let (notified, join) = me.shared.owned.bind(token, sched);
         if let Some(n) = notified {
             me.schedule(n);
         }
         join
     }
 
-    /// Spawns a `!Send` future. The caller checked that this thread runs the core.
-    pub(crate) fn spawn_local<F>(me: &Arc<Self>, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        let _ = me.shared.local_owner.set(std::thread::current().id());
-        let (notified, join) = Self::bind(me, future);
-        if let Some(n) = notified {
-            me.schedule(n);
-        }
-        join
+    /// Pins the runtime to this thread for `!Send` tasks. The caller checked that this thread
+    /// runs the core.
+    pub(crate) fn pin_local(&self) {
+        let _ = self.shared.local_owner.set(std::thread::current().id());
     }
 
     /// `true` when `cx` is this runtime's context on this thread.
@@ -314,13 +292,6 @@ impl Handle {
     }
 }
 
-fn on_panic(h: &Weak<Handle>) {
-    if let Some(h) = h.upgrade() {
-        h.shared.panicked.store(true, Ordering::SeqCst);
-        h.shutdown();
-    }
-}
-
 impl Context {
     fn run<F: Future>(&self, mut future: std::pin::Pin<&mut F>) -> Option<F::Output> {
         let handle = &self.handle;
@@ -426,6 +397,13 @@ impl Schedule for Handle {
                 // Shut down: dropping the Notified cancels the task.
                 Err(task) => drop(task),
             }
+        }
+    }
+
+    fn unhandled_panic(&self, _id: Id) {
+        if self.shared.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            self.shared.panicked.store(true, Ordering::SeqCst);
+            self.shutdown();
         }
     }
 

@@ -8,10 +8,26 @@
 //! [`Handle`] is the flavor-erased handle stored in the thread-local context and in
 //! [`crate::runtime::Handle`]; [`Context`] is the per-thread state of whichever scheduler the
 //! thread is running.
+//!
+//! # One spawn path for heap and pool tasks
+//!
+//! `spawn(future)` boxes the future into a core task (`SpawnToken::new_boxed`, one
+//! allocation) and then takes the same path as `spawn_token(token)`, which schedules a task that
+//! already exists — typically one from a `#[weft::task(pool_size = N)]` static pool. Binding,
+//! linking into the owned list and queueing never touch the future, so a pool task is neither
+//! copied nor wrapped, and its slot frees itself when the task's last reference goes.
+//!
+//! # `UnhandledPanic::ShutdownRuntime`
+//!
+//! The core catches a task's panic inside `Notified::run`, stores it for the `JoinHandle`, and
+//! tells the task's scheduler through `Schedule::unhandled_panic`. Each flavor's hook flags the
+//! runtime as panicked and shuts it down when so configured (the default does nothing). No
+//! wrapper future is involved, so this works for static-pool tasks too, and runtimes with the
+//! default setting pay nothing.
 use std::future::Future;
 use std::sync::Arc;
 
-use weft_core::task::JoinHandle;
+use weft_core::task::{JoinHandle, SpawnToken};
 
 use super::blocking;
 use super::builder::RuntimeFlavor;
@@ -21,9 +37,6 @@ pub(crate) mod current_thread;
 pub(crate) mod inject;
 pub(crate) mod multi_thread;
 pub(crate) mod owned;
-mod panic;
-
-pub(crate) use panic::OnPanic;
 
 /// A handle to one runtime's scheduler.
 #[derive(Clone)]
@@ -45,9 +58,20 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.spawn_token(SpawnToken::new_boxed(future))
+    }
+
+    /// Schedules a task that already exists (a static-pool task, or a boxed one from `spawn`):
+    /// the very same core task, bound to this runtime. `M: Send` is the token's proof that the
+    /// future is `Send`.
+    pub(crate) fn spawn_token<T, M>(&self, token: SpawnToken<T, M>) -> JoinHandle<T>
+    where
+        T: Send + 'static,
+        M: Send,
+    {
         match self {
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future),
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn_token(h, token),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn_token(h, token),
         }
     }
 

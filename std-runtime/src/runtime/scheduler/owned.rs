@@ -18,16 +18,16 @@
 //! either it linked its task before the close (so the drain pops and cancels it), or it sees the
 //! shard closed and cancels the new task itself before returning. A task is never both linked
 //! and uncancelled after the drain, and the core's state machine makes the cancellation happen
-//! exactly once whichever path gets there.
-use std::future::Future;
-use std::sync::Mutex;
+//! exactly once whichever path gets there. The shard locks are the loom shim's:
+//! `tests/loom_shutdown.rs` races this code with spawns and wakes.
 
 use weft_core::task::{JoinHandle, Notified, OwnedList, RawScheduler, SpawnToken, TaskRef};
 
-use crate::loom::lock_std as lock;
+use crate::loom::lock;
+use crate::loom::sync::Mutex;
 
 /// The runtime's tasks, sharded. See the module docs.
-pub(crate) struct OwnedTasks {
+pub struct OwnedTasks {
     shards: Box<[Mutex<Shard>]>,
     mask: u64,
 }
@@ -41,7 +41,8 @@ struct Shard {
 const MAX_SHARDS: usize = 64;
 
 impl OwnedTasks {
-    pub(crate) fn new(num_workers: usize) -> OwnedTasks {
+    /// An empty list sharded for `num_workers` workers.
+    pub fn new(num_workers: usize) -> OwnedTasks {
         let n = (num_workers * 4).next_power_of_two().min(MAX_SHARDS);
         OwnedTasks {
             shards: (0..n)
@@ -60,17 +61,15 @@ impl OwnedTasks {
         &self.shards[(id & self.mask) as usize]
     }
 
-    /// Binds a new task to `sched` and links it. Returns `None` for the `Notified` when the
-    /// runtime is shut down: the task was cancelled and its handle reports it.
-    pub(crate) fn bind<F>(
+    /// Binds a task (a heap task from `spawn`, or a static-pool task from `spawn_token`: the
+    /// same core task either way, never wrapped) to `sched` and links it. Returns `None` for
+    /// the `Notified` when the runtime is shut down: the task was cancelled and its handle
+    /// reports it.
+    pub fn bind<T, M>(
         &self,
-        future: F,
+        token: SpawnToken<T, M>,
         sched: RawScheduler,
-    ) -> (Option<Notified>, JoinHandle<F::Output>)
-    where
-        F: Future + 'static,
-    {
-        let token = SpawnToken::new_boxed(future);
+    ) -> (Option<Notified>, JoinHandle<T>) {
         let (notified, join) = token.bind(sched);
         let mut shard = lock(self.shard(notified.id().as_u64()));
         if shard.closed {
@@ -87,7 +86,7 @@ impl OwnedTasks {
     }
 
     /// Unlinks a completed task (from `Schedule::release`).
-    pub(crate) fn remove(&self, task: &TaskRef) {
+    pub fn remove(&self, task: &TaskRef) {
         let mut shard = lock(self.shard(task.id().as_u64()));
         // SAFETY: the task is alive for the duration of `release`, and if linked it is linked
         // in the shard its id selects.
@@ -96,7 +95,7 @@ impl OwnedTasks {
 
     /// Closes every shard, then cancels every linked task. Several threads may call it
     /// concurrently; `start` spreads them over different shards.
-    pub(crate) fn close_and_shutdown_all(&self, start: usize) {
+    pub fn close_and_shutdown_all(&self, start: usize) {
         for s in self.shards.iter() {
             lock(s).closed = true;
         }
@@ -114,7 +113,7 @@ impl OwnedTasks {
     }
 
     /// Number of live tasks.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.shards.iter().map(|s| lock(s).list.len()).sum()
     }
 }

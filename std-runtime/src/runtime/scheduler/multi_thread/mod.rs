@@ -36,12 +36,11 @@
 //!
 //! The worker threads are jobs of the blocking pool, so `Runtime` drop waits for them by
 //! shutting the pool down.
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 
-use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, TaskRef};
+use weft_core::task::{Id, JoinHandle, Notified, RawScheduler, Schedule, SpawnToken, TaskRef};
 
 use super::inject::Inject;
 use super::owned::OwnedTasks;
@@ -50,6 +49,7 @@ use crate::runtime::builder::UnhandledPanic;
 use crate::runtime::park::{Parker, Unparker};
 use crate::runtime::{blocking, context, driver};
 
+pub(crate) mod handoff;
 pub(crate) mod idle;
 pub(crate) mod queue;
 mod worker;
@@ -187,28 +187,10 @@ impl Handle {
         self.shared.remotes.len()
     }
 
-    pub(crate) fn spawn<F>(me: &Arc<Self>, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
+    /// Binds and schedules a task (heap or static pool); the caller checked it is `Send`.
+    pub(crate) fn spawn_token<T, M>(me: &Arc<Self>, token: SpawnToken<T, M>) -> JoinHandle<T> {
         let sched = RawScheduler::from_arc(me.clone());
-        let (notified, join) = match me.shared.config.unhandled_panic {
-            UnhandledPanic::Ignore => me.shared.owned.bind(future, sched),
-            UnhandledPanic::ShutdownRuntime => {
-                let h = Arc::downgrade(me);
-                let hook: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
-                    if let Some(h) = h.upgrade() {
-                        h.shared.panicked.store(true, Ordering::SeqCst);
-                        h.shutdown();
-                        for w in lock(&h.shared.panic_wakers).drain(..) {
-                            w.wake();
-                        }
-                    }
-                });
-                me.shared.owned.bind(super::OnPanic { future, hook }, sched)
-            }
-        };
+        let (notified, join) = me.shared.owned.bind(token, sched);
         if let Some(n) = notified {
             me.schedule_task(n, false);
         }
@@ -361,6 +343,16 @@ impl Schedule for Handle {
 
     fn reschedule(&self, task: Notified) {
         self.schedule_task(task, true);
+    }
+
+    fn unhandled_panic(&self, _id: Id) {
+        if self.shared.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            self.shared.panicked.store(true, Ordering::SeqCst);
+            self.shutdown();
+            for w in lock(&self.shared.panic_wakers).drain(..) {
+                w.wake();
+            }
+        }
     }
 
     fn release(&self, task: &TaskRef) {

@@ -21,13 +21,13 @@
 //! pool. Nothing is lost: the core is always in exactly one of the context, `Worker::core`, or
 //! a running loop, and every path ends in the loop's shutdown hand-off.
 use std::cell::{RefCell, RefMut};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use weft_core::task::{coop, Notified};
 
+use super::handoff::CoreSlot;
 use super::{queue, Handle, MAX_LIFO_POLLS_PER_TICK};
-use crate::loom::lock_std as lock;
 use crate::runtime::context::{self, EnterRuntime};
 use crate::runtime::park::Parker;
 use crate::runtime::scheduler;
@@ -36,7 +36,7 @@ use crate::runtime::scheduler;
 pub(crate) struct Worker {
     handle: Arc<Handle>,
     index: usize,
-    core: Mutex<Option<Box<Core>>>,
+    core: CoreSlot<Box<Core>>,
 }
 
 /// A worker's private state. See the module docs.
@@ -65,7 +65,7 @@ impl Worker {
         Arc::new(Worker {
             handle,
             index,
-            core: Mutex::new(Some(core)),
+            core: CoreSlot::new(core),
         })
     }
 }
@@ -84,7 +84,7 @@ impl Context {
 
 /// Thread entry of a worker (also of a `block_in_place` replacement).
 pub(super) fn run(worker: Arc<Worker>) {
-    let core = match lock(&worker.core).take() {
+    let core = match worker.core.take() {
         Some(c) => c,
         // A `block_in_place` caller took the core back before we started.
         None => return,
@@ -425,7 +425,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
                 core.run_queue
                     .push_back_or_overflow(task, &handle.shared.inject, drop);
             }
-            *lock(&cx.worker.core) = Some(core);
+            cx.worker.core.hand_off(core);
             let worker = cx.worker.clone();
             let rt = scheduler::Handle::MultiThread(handle.clone());
             let job = crate::runtime::blocking::pool::Job::Fn(Box::new(move || run(worker)));
@@ -433,7 +433,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
                 Ok(()) => handed_off = true,
                 Err(_) => {
                     // The pool is shutting down: keep the core, block on this thread.
-                    let core = lock(&cx.worker.core).take();
+                    let core = cx.worker.core.take();
                     *cx.core.borrow_mut() = core;
                 }
             }
@@ -459,7 +459,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             context::with_scheduler(|cx| {
                 if let Some(scheduler::Context::MultiThread(cx)) = cx {
                     // Wins only if the replacement thread has not started yet.
-                    if let Some(core) = lock(&cx.worker.core).take() {
+                    if let Some(core) = cx.worker.core.take() {
                         *cx.core.borrow_mut() = Some(core);
                     }
                 }
