@@ -32,6 +32,41 @@ fn hundred_thousand_tasks() {
     }
 }
 
+/// A million short tasks on the default (multi-thread) runtime, spawned from inside it in
+/// waves so that queues overflow into the injection queue and workers steal; every task runs
+/// and every future is dropped exactly once.
+#[test]
+fn a_million_short_tasks() {
+    let rt = weft::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let drops = DropCounter::default();
+    let d = drops.clone();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    rt.block_on(async move {
+        for _wave in 0..10 {
+            let hs: Vec<_> = (0..100_000)
+                .map(|_| {
+                    let t = d.track();
+                    let r = r.clone();
+                    weft::spawn(async move {
+                        let _t = t;
+                        r.fetch_add(1, Ordering::Relaxed);
+                    })
+                })
+                .collect();
+            for h in hs {
+                h.await.unwrap();
+            }
+        }
+    });
+    drop(rt);
+    assert_eq!(ran.load(Ordering::Relaxed), 1_000_000);
+    assert_eq!(drops.count(), 1_000_000);
+}
+
 #[test]
 fn spawn_from_many_threads() {
     for (name, rt) in runtimes() {
