@@ -264,8 +264,24 @@ impl Spawner {
     }
 }
 
+/// Keeps the thread count right if a job unwinds out of a pool thread (which only a bug in the
+/// runtime itself could cause: task panics are caught inside the task), so that shutdown
+/// reports the panic instead of waiting forever for a thread that is gone.
+struct UnwindGuard<'a>(&'a Inner);
+
+impl Drop for UnwindGuard<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut shared = crate::loom::lock_std(&self.0.shared);
+            shared.num_th -= 1;
+            self.0.exited.notify_all();
+        }
+    }
+}
+
 impl Inner {
     fn run(&self, id: usize) {
+        let _unwind = UnwindGuard(self);
         let mut shared = crate::loom::lock_std(&self.shared);
         'main: loop {
             while let Some(job) = shared.queue.pop_front() {
