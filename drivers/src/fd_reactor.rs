@@ -87,6 +87,14 @@ pub trait ReactorHandle: Reactor<Error = io::Error> + fmt::Debug {
 
     /// How many file descriptors are registered right now (leak checks).
     fn registered(&self) -> usize;
+
+    /// Whether the reactor reports `READ_CLOSED` (the peer's end of stream) as its own readiness
+    /// bit. Only then may a reader clear read readiness after a short read: an end of stream
+    /// that arrived with the data stays visible as the sticky `READ_CLOSED`. Defaults to `false`
+    /// (the safe answer: readiness is then cleared only after `WouldBlock`).
+    fn reports_read_closed(&self) -> bool {
+        false
+    }
 }
 
 /// One registered file descriptor: its readiness cell and OS token.

@@ -141,6 +141,11 @@ impl Reactor for MioReactor {
 }
 
 impl ReactorHandle for MioReactor {
+    /// mio registers readable interest with `EPOLLRDHUP` and reports it as `is_read_closed`.
+    fn reports_read_closed(&self) -> bool {
+        true
+    }
+
     fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> io::Result<Registration> {
         let reg = self.registrations.insert(fd)?;
         let raw = fd.as_raw_fd();

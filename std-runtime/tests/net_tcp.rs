@@ -267,9 +267,30 @@ fn shutdown_fails_pending_io(cfg: Cfg) {
     });
 }
 
+/// Data and the peer's FIN arrive before the reader looks (one readiness edge for both). The
+/// first read is short; on mio that clears read readiness at once, and the end of stream must
+/// still be seen (it survives as the sticky `READ_CLOSED`), not hang.
+fn eof_arriving_with_data_after_short_read(cfg: Cfg) {
+    run(cfg, async {
+        let (mut client, mut server) = pair().await;
+        server.write_all(b"hello").await.unwrap();
+        // Dropping sends the FIN right behind the data. On loopback `close` queues both in the
+        // peer's socket before it returns, so both are there when the client first looks.
+        drop(server);
+        client.readable().await.unwrap();
+        let mut buf = [0u8; 64];
+        let n = client.read(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"hello");
+        let mut rest = Vec::new();
+        let m = client.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(m, 0, "end of stream after the data");
+    });
+}
+
 use std::future::Future;
 
 both_reactors!(
+    eof_arriving_with_data_after_short_read,
     echo_large_transfer,
     ping_pong_many_round_trips,
     connect_refused,

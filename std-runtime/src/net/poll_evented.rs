@@ -113,17 +113,33 @@ impl<E: AsRawFd> PollEvented<E> {
         }
     }
 
-    /// `poll_read`. No "partial read drained the socket" shortcut: a FIN that arrived with
-    /// the data shares its edge, and a reactor that does not report `READ_CLOSED` (polling
-    /// does not ask for `EPOLLRDHUP`) would lose the end of stream if readiness were cleared
-    /// after a short read. The next read returns `WouldBlock` and clears it safely.
+    /// `poll_read`. A read that returns fewer bytes than asked drained the socket, so read
+    /// readiness is cleared right away instead of paying one more `read` that only returns
+    /// `WouldBlock` (one system call per message on a request/response connection). This is
+    /// done only when the reactor reports `READ_CLOSED` on its own (mio, with `EPOLLRDHUP`):
+    /// an end of stream that arrived together with the data then survives the clear as the
+    /// sticky `READ_CLOSED` bit. With a reactor that does not (polling), the FIN shares the
+    /// data's edge and would be lost, so there readiness is cleared only after `WouldBlock`.
+    /// The clear is tick-checked like every other, so data arriving meanwhile is not lost.
     pub(crate) fn poll_read_with(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
         mut f: impl FnMut(&E, &mut [u8]) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(cx, Direction::Read, |e| f(e, buf))
+        let len = buf.len();
+        let short_read_clears = self.handle.reports_read_closed();
+        loop {
+            let ev = ready!(self.poll_ready(cx, Direction::Read))?;
+            match f(self.get_ref(), buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
+                Ok(n) if short_read_clears && n > 0 && n < len => {
+                    self.clear_readiness(ev);
+                    return Poll::Ready(Ok(n));
+                }
+                res => return Poll::Ready(res),
+            }
+        }
     }
 
     /// `async` path: waits in the waiter list and retries `f` until it does not block.
