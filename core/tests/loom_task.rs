@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::Mutex;
 use loom::thread;
-use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, SpawnToken};
+use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, SchedulerCell, SpawnToken};
 
 #[derive(Default)]
 struct Queue(Mutex<VecDeque<Notified>>);
@@ -57,7 +57,7 @@ impl Future for WaitFlag {
     }
 }
 
-fn spawn(q: &Arc<Queue>, f: WaitFlag) -> JoinHandle<Counted> {
+fn spawn(q: &Arc<SchedulerCell<Queue>>, f: WaitFlag) -> JoinHandle<Counted> {
     let (n, h) = SpawnToken::new_boxed(f).bind(RawScheduler::from_arc(q.clone()));
     q.schedule(n);
     h
@@ -66,7 +66,7 @@ fn spawn(q: &Arc<Queue>, f: WaitFlag) -> JoinHandle<Counted> {
 /// Everything a model needs: the queue, the flag the future waits on, where its waker is
 /// left, the drop counter and the task's handle.
 type Setup = (
-    Arc<Queue>,
+    Arc<SchedulerCell<Queue>>,
     Arc<AtomicBool>,
     Arc<Mutex<Option<Waker>>>,
     Arc<AtomicUsize>,
@@ -74,7 +74,7 @@ type Setup = (
 );
 
 fn setup() -> Setup {
-    let q = Arc::new(Queue::default());
+    let q = Arc::new(SchedulerCell::new(Queue::default()));
     let flag = Arc::new(AtomicBool::new(false));
     let slot = Arc::new(Mutex::new(None));
     let drops = Arc::new(AtomicUsize::new(0));

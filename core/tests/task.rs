@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use weft_core::executor::Executor;
 use weft_core::park::ThreadPark;
 use weft_core::task::{
-    JoinHandle, Notified, RawScheduler, Schedule, SpawnToken, TaskPool, TaskStorage,
+    JoinHandle, Notified, RawScheduler, Schedule, SchedulerCell, SpawnToken, TaskPool, TaskStorage,
 };
 
 /// Counts drops of the value it wraps.
@@ -78,11 +78,14 @@ impl Manual {
     }
 }
 
-fn manual() -> Arc<Manual> {
-    Arc::new(Manual::default())
+fn manual() -> Arc<SchedulerCell<Manual>> {
+    Arc::new(SchedulerCell::new(Manual::default()))
 }
 
-fn spawn_manual<F: Future + Send + 'static>(s: &Arc<Manual>, f: F) -> JoinHandle<F::Output> {
+fn spawn_manual<F: Future + Send + 'static>(
+    s: &Arc<SchedulerCell<Manual>>,
+    f: F,
+) -> JoinHandle<F::Output> {
     let (n, h) = SpawnToken::new_boxed(f).bind(RawScheduler::from_arc(s.clone()));
     s.schedule(n);
     h
@@ -335,23 +338,28 @@ fn unbound_token_drops_future_once() {
 }
 
 #[test]
-fn shutdown_through_owned_list_drops_every_future_once() {
-    use weft_core::task::{OwnedList, TaskRef};
+fn shutdown_through_owned_set_drops_every_future_once() {
+    // A scheduler that tracks its tasks in a set of addresses (as the std runtime does) and
+    // cancels them all at shutdown: completed tasks leave the set in `release`, idle and queued
+    // ones are found there.
+    use std::collections::HashSet;
+    use std::ptr::NonNull;
+    use weft_core::task::{Header, SchedulerCell, TaskRef};
     #[derive(Default)]
     struct Owning {
         queue: Mutex<Vec<Notified>>,
-        owned: Mutex<OwnedList>,
+        owned: Mutex<HashSet<usize>>,
     }
     impl Schedule for Owning {
         fn schedule(&self, t: Notified) {
             self.queue.lock().unwrap().push(t);
         }
         fn release(&self, t: &TaskRef) {
-            // SAFETY: tasks are linked only in this list and are alive during release.
-            unsafe { self.owned.lock().unwrap().remove(t.as_ptr()) };
+            // Absent once shutdown has drained the set.
+            self.owned.lock().unwrap().remove(&t.as_ptr().addr().get());
         }
     }
-    let s = Arc::new(Owning::default());
+    let s = Arc::new(SchedulerCell::new(Owning::default()));
     let drops = Arc::new(AtomicUsize::new(0));
     let mut handles = vec![];
     let gate = Gate::default();
@@ -365,8 +373,10 @@ fn shutdown_through_owned_list_drops_every_future_once() {
             }
         })
         .bind(RawScheduler::from_arc(s.clone()));
-        // SAFETY: alive (we hold `n`), in no list yet.
-        unsafe { s.owned.lock().unwrap().push_front(n.header().into()) };
+        s.owned
+            .lock()
+            .unwrap()
+            .insert(n.header() as *const Header as usize);
         s.schedule(n);
         handles.push(h);
     }
@@ -380,13 +390,25 @@ fn shutdown_through_owned_list_drops_every_future_once() {
             rest.push(t);
         }
     }
-    // Shutdown: cancel every owned task, then drop the still-queued Notified refs.
-    loop {
-        let Some(t) = s.owned.lock().unwrap().pop_front() else {
-            break;
-        };
+    assert_eq!(
+        s.owned.lock().unwrap().len(),
+        50 - 12,
+        "the 12 odd tasks that ran completed and left"
+    );
+    // Shutdown: take a counted reference to every owned task under the lock, cancel outside it,
+    // then drop the still-queued Notified refs.
+    let tasks: Vec<TaskRef> = s
+        .owned
+        .lock()
+        .unwrap()
+        .drain()
+        // SAFETY: a task in the set has not been released yet, so it is alive.
+        .map(|a| unsafe { TaskRef::clone_from_raw(NonNull::new(a as *mut Header).unwrap()) })
+        .collect();
+    for t in &tasks {
         t.shutdown();
     }
+    drop(tasks);
     drop(rest);
     assert_eq!(drops.load(SeqCst), 50, "every future dropped exactly once");
     for h in handles {
@@ -435,14 +457,111 @@ fn nested_block_on_panics_with_advice() {
     EXEC.block_on(async { EXEC.block_on(async {}) });
 }
 
+/// Static storage and the future it holds, for a future type that cannot be named.
+fn storage_and_future<F: Future>(_: &F) -> (usize, usize) {
+    (
+        std::mem::size_of::<TaskStorage<F>>(),
+        std::mem::size_of::<F>(),
+    )
+}
+
 #[test]
 fn per_task_overhead() {
-    // Printed for the record (the issue asks for sizes); asserted only against the layout we
-    // document so a change is noticed.
+    // The issue's budget: at most 48 bytes per static task on x86_64, everything but the
+    // future/output. Sizes are deterministic, so they are asserted, and printed for the record.
+    let word = std::mem::size_of::<usize>();
     let header = std::mem::size_of::<weft_core::task::Header>();
     println!("task header: {header} bytes");
-    assert_eq!(header, 10 * std::mem::size_of::<usize>());
-    let storage = std::mem::size_of::<TaskStorage<std::future::Ready<[u8; 64]>>>();
-    println!("static storage around a 64-byte future: {storage} bytes");
-    assert!(storage <= header + 64 + 32);
+    assert_eq!(
+        header,
+        6 * word,
+        "state, queue link, vtable, scheduler, join waker (2)"
+    );
+
+    // A typical task: an `async` block holding 64 bytes (8-aligned, so no padding) across an await. Its state machine has
+    // The stage (future, then output) is a union whose live half the task state decides, so it
+    // needs no tag and the whole overhead is the header.
+    let buf = [7u64; 8];
+    let fut = async move {
+        weft_core::task::yield_now().await;
+        buf.iter().sum::<u64>()
+    };
+    let (storage, future) = storage_and_future(&fut);
+    println!(
+        "static storage around a {future}-byte async block: {storage} bytes, overhead {}",
+        storage - future
+    );
+    assert!(
+        storage - future <= 48 || word != 8,
+        "per-task overhead {} > 48 bytes",
+        storage - future
+    );
+    assert_eq!(storage - future, header);
+
+    // A hand-written future without spare bit patterns costs one more word for the stage tag.
+    let (storage, future) = storage_and_future(&std::future::ready([0u64; 8]));
+    println!(
+        "static storage around a {future}-byte Ready: {storage} bytes, overhead {}",
+        storage - future
+    );
+    assert!(storage - future <= header + word);
+}
+
+#[test]
+fn every_output_dropped_exactly_once_whoever_owns_it() {
+    // The stage has no tag: which of future/output is live follows from the task state, and
+    // each output must be dropped once by exactly one owner. Count every path.
+    let drops = Arc::new(AtomicUsize::new(0));
+    let s = manual();
+
+    // 1. The handle reads the output; its new owner drops it.
+    let d = DropCount(drops.clone());
+    let h = spawn_manual(&s, async move { d });
+    s.run_all();
+    let out = weft_core::executor::block_on(h).unwrap();
+    assert_eq!(drops.load(SeqCst), 0);
+    drop(out);
+    assert_eq!(drops.load(SeqCst), 1);
+
+    // 2. The task completes first, then the handle is dropped unread: the handle drops it.
+    let d = DropCount(drops.clone());
+    let h = spawn_manual(&s, async move { d });
+    s.run_all();
+    assert!(h.is_finished());
+    assert_eq!(drops.load(SeqCst), 1);
+    drop(h);
+    assert_eq!(drops.load(SeqCst), 2);
+
+    // 3. The handle is dropped first (detached): the completer drops the output.
+    let d = DropCount(drops.clone());
+    let h = spawn_manual(&s, async move { d });
+    drop(h);
+    assert_eq!(drops.load(SeqCst), 2);
+    s.run_all();
+    assert_eq!(drops.load(SeqCst), 3);
+
+    // 4. Static storage: the same, and the slot is reusable afterwards.
+    static EXEC: Executor<ThreadPark> = Executor::new(ThreadPark::new());
+    static POOL: TaskPool<std::future::Ready<DropCount>, 1> = TaskPool::new();
+    for round in 0..3 {
+        let h = EXEC.spawn(
+            POOL.spawn(|| std::future::ready(DropCount(drops.clone())))
+                .unwrap(),
+        );
+        let out = EXEC.block_on(h).unwrap();
+        drop(out);
+        assert_eq!(drops.load(SeqCst), 4 + round);
+    }
+}
+
+#[test]
+#[should_panic(expected = "`JoinHandle` polled after it returned `Poll::Ready`")]
+fn join_handle_polled_after_ready_panics_instead_of_reading_twice() {
+    let s = manual();
+    let mut h = spawn_manual(&s, async { String::from("once") });
+    s.run_all();
+    let waker = Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    assert!(Pin::new(&mut h).poll(&mut cx).is_ready());
+    let _ = Pin::new(&mut h).poll(&mut cx);
 }

@@ -1,7 +1,7 @@
 //! Loom models of shutdown racing with spawn, wake and a running poll, on the runtime's own
 //! pieces: the sharded owned-task list (`owned.rs`), the global queue (`inject.rs`) and
 //! weft-core tasks. Shutdown is what `Handle::shutdown` plus the last core do: close the
-//! global queue, close the owned list and cancel every task in it, drain the queue.
+//! global queue, close the owned-task set and cancel every task in it, drain the queue.
 //! Whatever the interleaving, every future is dropped exactly once, every `JoinHandle`
 //! finishes, and no task stays linked.
 //!
@@ -15,10 +15,12 @@ use std::task::{Context, Poll, Waker};
 use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
-use weft::__core::task::{JoinHandle, Notified, RawScheduler, Schedule, SpawnToken, TaskRef};
+use weft::__core::task::{
+    JoinHandle, Notified, RawScheduler, Schedule, SchedulerCell, SpawnToken, TaskRef,
+};
 use weft::__loom::{Inject, OwnedTasks};
 
-/// A scheduler reduced to what shutdown touches: the global queue and the owned list.
+/// A scheduler reduced to what shutdown touches: the global queue and the owned-task set.
 struct Sched {
     inject: Inject<Notified>,
     owned: OwnedTasks,
@@ -37,18 +39,17 @@ impl Schedule for Sched {
     }
 }
 
-fn new_sched() -> std::sync::Arc<Sched> {
-    std::sync::Arc::new(Sched {
+fn new_sched() -> std::sync::Arc<SchedulerCell<Sched>> {
+    std::sync::Arc::new(SchedulerCell::new(Sched {
         inject: Inject::new(),
-        // One shard (`0` workers rounds up to one): task ids come from a process-wide
-        // counter, so with several shards the shard a task lands in would change between
-        // loom iterations and the model would not be deterministic.
+        // One shard (`0` workers rounds up to one): tasks are sharded by address, and with
+        // several shards the shard a task lands in could change between loom iterations.
         owned: OwnedTasks::new(0),
-    })
+    }))
 }
 
 /// `Runtime::spawn`: bind, link, queue.
-fn spawn<F>(sched: &std::sync::Arc<Sched>, future: F) -> JoinHandle<F::Output>
+fn spawn<F>(sched: &std::sync::Arc<SchedulerCell<Sched>>, future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send,

@@ -40,6 +40,7 @@ use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::park::Park;
+use crate::task::schedule::{PrefixedVt, SchedulerVtable};
 use crate::task::{Header, JoinHandle, Notified, RawScheduler, Schedule, SpawnToken};
 
 #[cfg_attr(
@@ -74,7 +75,11 @@ use queue::RunQueue;
 /// });
 /// assert_eq!(sum, 3);
 /// ```
+#[repr(C)]
 pub struct Executor<P: Park> {
+    /// First field (`repr(C)`): tasks name the executor by its address alone (see
+    /// `task::SchedulerCell`), and find its `Schedule` functions through this reference.
+    sched_vtable: &'static SchedulerVtable,
     queue: RunQueue,
     park: P,
     /// Set by the main future's waker.
@@ -108,6 +113,7 @@ impl<P: Park + 'static> Executor<P> {
         /// ```
         pub fn new(park: P) -> Self {
             Executor {
+                sched_vtable: &PrefixedVt::<Self>::VTABLE,
                 queue: RunQueue::new(),
                 park,
                 main_woken: AtomicBool::new(false),
@@ -140,8 +146,14 @@ impl<P: Park + 'static> Executor<P> {
         self.bind(token)
     }
 
+    fn raw_scheduler(&'static self) -> RawScheduler {
+        // SAFETY: `Executor` is `repr(C)` with `sched_vtable = &PrefixedVt::<Self>::VTABLE`
+        // as its first field.
+        unsafe { RawScheduler::from_static_prefixed(self) }
+    }
+
     fn bind<T, F>(&'static self, token: SpawnToken<T, F>) -> JoinHandle<T> {
-        let (notified, handle) = token.bind(RawScheduler::from_static(self));
+        let (notified, handle) = token.bind(self.raw_scheduler());
         self.schedule(notified);
         handle
     }
@@ -291,7 +303,7 @@ trait SpawnTarget: Sync {
 
 impl<P: Park + 'static> SpawnTarget for Executor<P> {
     fn scheduler(&'static self) -> RawScheduler {
-        RawScheduler::from_static(self)
+        self.raw_scheduler()
     }
     fn submit(&'static self, task: Notified) {
         self.schedule(task)

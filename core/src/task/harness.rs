@@ -16,8 +16,8 @@
 //!
 //! `to_complete` flips RUNNING to COMPLETE in one atomic step and returns the word before.
 //! Without JOIN_INTEREST nobody will read the output, so it is dropped here; with JOIN_WAKER
-//! the JoinHandle's waker is woken. Then the scheduler's `release` hook unlinks the task from
-//! its owned list, and the *alive* reference is dropped.
+//! the JoinHandle's waker is woken. Then the scheduler's `release` hook removes the task from
+//! its set of owned tasks, and the *alive* reference is dropped.
 //!
 //! ## Shutdown
 //!
@@ -43,10 +43,10 @@ use super::Id;
 /// leak a task.
 ///
 /// ```
-/// use weft_core::task::{Notified, RawScheduler, Schedule, SpawnToken};
+/// use weft_core::task::{Notified, RawScheduler, Schedule, SchedulerCell, SpawnToken};
 /// struct Drop_;
 /// impl Schedule for Drop_ { fn schedule(&self, _t: Notified) {} }
-/// static S: Drop_ = Drop_;
+/// static S: SchedulerCell<Drop_> = SchedulerCell::new(Drop_);
 /// let (notified, handle) = SpawnToken::new_boxed(async { 1 }).bind(RawScheduler::from_static(&S));
 /// notified.run();
 /// assert!(handle.is_finished());
@@ -75,7 +75,7 @@ impl Notified {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// let (n, _h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
     /// assert_eq!(n.header().id(), n.id());
     /// ```
@@ -89,7 +89,7 @@ impl Notified {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// let (n, h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
     /// assert_eq!(n.id(), h.id());
     /// ```
@@ -102,7 +102,7 @@ impl Notified {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// let (n, _h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
     /// let raw = n.into_raw();
     /// // SAFETY: `raw` came from `into_raw` and is used once.
@@ -168,7 +168,7 @@ impl Notified {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// let (n, h) = SpawnToken::new_boxed(std::future::pending::<()>()).bind(RawScheduler::from_static(&SCHED));
     /// n.shutdown();
     /// assert!(h.is_finished());
@@ -197,7 +197,7 @@ impl Drop for Notified {
 /// ```
 /// use weft_core::task::*;
 /// struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-/// static SCHED: S = S;
+/// static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
 /// let (n, h) = SpawnToken::new_boxed(std::future::pending::<()>()).bind(RawScheduler::from_static(&SCHED));
 /// // SAFETY: the task is alive: we hold `n`.
 /// let r = unsafe { TaskRef::clone_from_raw(n.into_raw()) };
@@ -224,7 +224,7 @@ impl TaskRef {
     ///
     /// # Safety
     /// The task must be alive for the duration of the call (the caller holds a reference, or
-    /// the task is in an owned list it has not been released from).
+    /// the task is in an owned-task set it has not been released from).
     pub unsafe fn clone_from_raw(raw: NonNull<Header>) -> TaskRef {
         // SAFETY: caller's contract.
         unsafe { raw.as_ref() }.state.ref_inc();
@@ -241,7 +241,7 @@ impl TaskRef {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// # let (n, _h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
     /// let r = unsafe { TaskRef::clone_from_raw(n.into_raw()) };
     /// println!("{:?}", r.header());
@@ -256,7 +256,7 @@ impl TaskRef {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// # let (n, h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
     /// let r = unsafe { TaskRef::clone_from_raw(n.into_raw()) };
     /// assert_eq!(r.id(), h.id());
@@ -270,7 +270,7 @@ impl TaskRef {
     /// ```
     /// # use weft_core::task::*;
     /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
-    /// # static SCHED: S = S;
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
     /// # let (n, _h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
     /// let r = unsafe { TaskRef::clone_from_raw(n.into_raw()) };
     /// assert_eq!(r.as_ptr().as_ptr() as *const _, r.header() as *const _);
@@ -334,7 +334,7 @@ unsafe fn complete(raw: NonNull<Header>, refs: usize) {
     if !prev.is(JOIN_INTEREST) {
         // Nobody will read the output; COMPLETE without JOIN_INTEREST makes the stage ours.
         // SAFETY: as just said.
-        let _ = super::unwind::catch(|| unsafe { (header.vtable.drop_stage)(raw) });
+        let _ = super::unwind::catch(|| unsafe { (header.vtable.drop_output)(raw) });
     } else if prev.is(JOIN_WAKER) {
         // SAFETY: JOIN_WAKER was set before COMPLETE, so the slot is ours to read.
         if let Some(w) = unsafe { &*header.join_waker.get() } {

@@ -21,33 +21,37 @@ pub(crate) struct Vtable {
     pub(crate) poll: unsafe fn(NonNull<Header>, &Waker) -> bool,
     /// Drops the future and stores a cancelled `JoinError` (the caller holds RUNNING).
     pub(crate) cancel: unsafe fn(NonNull<Header>),
-    /// Drops whatever the stage holds (output or future) and leaves it empty.
-    pub(crate) drop_stage: unsafe fn(NonNull<Header>),
-    /// Moves the output into `*dst`, a `Poll<Result<T, JoinError>>` (the caller saw COMPLETE).
+    /// Drops the future of an unbound task (its `SpawnToken` was dropped).
+    pub(crate) drop_future: unsafe fn(NonNull<Header>),
+    /// Drops an output nobody will read (the caller owns the completed stage).
+    pub(crate) drop_output: unsafe fn(NonNull<Header>),
+    /// Moves the output into `*dst`, a `Poll<Result<T, JoinError>>` (the caller saw COMPLETE
+    /// and had not read it before).
     pub(crate) read_output: unsafe fn(NonNull<Header>, dst: *mut ()),
     /// Frees the storage: the heap allocation, or marks the static slot free.
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
 }
 
-/// A task's identifier, unique among the tasks of this process.
+/// A task's identifier: unique among the tasks that exist.
+///
+/// An id is the address of the task's storage, so it costs the header nothing. It stays the
+/// same for as long as anything refers to the task (a `JoinHandle`, an `AbortHandle`, a waker)
+/// and can be given to a later task only after every such reference is gone: a static slot
+/// reused for a new task, or a heap address reused by the allocator. That is the guarantee
+/// tokio documents for its task ids too ("unique relative to other currently running tasks").
+/// Keep the `JoinHandle` if you need the id to stay unambiguous.
 ///
 /// ```
 /// # weft_core::executor::__doc_block_on(async {
-/// let token = weft_core::task::SpawnToken::new_boxed(async { 1 });
-/// let id = token.id();
-/// assert!(id.as_u64() > 0);
+/// let a = weft_core::task::SpawnToken::new_boxed(async { 1 });
+/// let b = weft_core::task::SpawnToken::new_boxed(async { 2 });
+/// assert_ne!(a.id(), b.id());
 /// # });
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Id(pub(crate) u64);
 
 impl Id {
-    pub(crate) fn next() -> Id {
-        // Ids need uniqueness only, not ordering with other memory: not loom-modelled.
-        static NEXT: portable_atomic::AtomicU64 = portable_atomic::AtomicU64::new(1);
-        Id(NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed))
-    }
-
     /// The id as a number.
     ///
     /// ```
@@ -65,34 +69,12 @@ impl fmt::Display for Id {
     }
 }
 
-/// Links of the intrusive list a scheduler keeps of the tasks it owns (for shutdown).
-///
-/// They are protected by the scheduler's own lock; see [`OwnedList`](super::OwnedList).
-pub struct OwnedLinks {
-    pub(crate) prev: UnsafeCell<Option<NonNull<Header>>>,
-    pub(crate) next: UnsafeCell<Option<NonNull<Header>>>,
-}
-
-impl fmt::Debug for OwnedLinks {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("OwnedLinks")
-    }
-}
-
-impl OwnedLinks {
-    pub(crate) const fn new() -> Self {
-        OwnedLinks {
-            prev: UnsafeCell::new(None),
-            next: UnsafeCell::new(None),
-        }
-    }
-}
-
 /// The header every task starts with.
 ///
 /// Schedulers see tasks only as `NonNull<Header>` (through [`Notified`](super::Notified) and
-/// [`TaskRef`](super::TaskRef)): the run-queue link and the owned-list links live here so that
-/// queues need no allocation.
+/// [`TaskRef`](super::TaskRef)): the run-queue link lives here so that queues need no
+/// allocation. Six words on 64-bit targets: state, run-queue link, vtable, scheduler, and the
+/// two-word join waker.
 #[repr(C)]
 pub struct Header {
     pub(crate) state: State,
@@ -103,14 +85,11 @@ pub struct Header {
     pub(crate) scheduler: UnsafeCell<Option<RawScheduler>>,
     /// Owned by the JoinHandle while JOIN_WAKER is clear, by the completer once it is set.
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
-    pub(crate) owned: OwnedLinks,
-    /// Written when the slot is claimed, read-only afterwards.
-    pub(crate) id: UnsafeCell<u64>,
 }
 
 // SAFETY: every field is either atomic or guarded by the state protocol documented in
-// `state.rs` (scheduler/id: written before the task is shared; join_waker: ownership switched by
-// JOIN_WAKER; owned: the scheduler's lock).
+// `state.rs` (scheduler: written before the task is shared; join_waker: ownership switched by
+// JOIN_WAKER).
 unsafe impl Send for Header {}
 // SAFETY: as above.
 unsafe impl Sync for Header {}
@@ -133,27 +112,19 @@ impl Header {
             vtable,
             scheduler: UnsafeCell::new(None),
             join_waker: UnsafeCell::new(None),
-            owned: OwnedLinks::new(),
-            id: UnsafeCell::new(0),
         }
     }
     }
 
     /// The task's id.
     pub fn id(&self) -> Id {
-        // SAFETY: `id` is written only while the slot is claimed and unshared.
-        Id(unsafe { *self.id.get() })
+        Id(self as *const Header as usize as u64)
     }
 
     /// The intrusive run-queue link. A scheduler may use it for one queue at a time: a task is
     /// in at most one run queue because at most one `Notified` exists for it.
     pub fn queue_next(&self) -> &AtomicPtr<Header> {
         &self.queue_next
-    }
-
-    /// The intrusive owned-list links (see [`OwnedList`](super::OwnedList)).
-    pub fn owned_links(&self) -> &OwnedLinks {
-        &self.owned
     }
 
     /// The scheduler the task is bound to.

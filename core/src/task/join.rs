@@ -37,6 +37,8 @@ use super::{Id, JoinError};
 /// ```
 pub struct JoinHandle<T> {
     raw: NonNull<Header>,
+    /// Set once the output has been moved out: the stage is empty from then on.
+    output_taken: bool,
     _p: PhantomData<T>,
 }
 
@@ -60,6 +62,7 @@ impl<T> JoinHandle<T> {
     pub(crate) fn new(raw: NonNull<Header>) -> JoinHandle<T> {
         JoinHandle {
             raw,
+            output_taken: false,
             _p: PhantomData,
         }
     }
@@ -157,13 +160,19 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        assert!(
+            !this.output_taken,
+            "`JoinHandle` polled after it returned `Poll::Ready`; keep the output from the first \
+             `Ready`, or fuse the handle (`FutureExt::fuse`) if a loop may poll it again"
+        );
         let coop = core::task::ready!(super::coop::poll_proceed(cx));
         let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
-        if self.can_read_output(cx.waker()) {
-            let header = self.header();
-            // SAFETY: COMPLETE observed with JOIN_INTEREST held: the stage is ours to read, and
-            // `out` has the type this handle was created for.
-            unsafe { (header.vtable.read_output)(self.raw, &mut out as *mut _ as *mut ()) };
+        if this.can_read_output(cx.waker()) {
+            // SAFETY: COMPLETE observed with JOIN_INTEREST held and not read before: the output
+            // is ours to move out, and `out` has the type this handle was created for.
+            unsafe { (this.header().vtable.read_output)(this.raw, &mut out as *mut _ as *mut ()) };
+            this.output_taken = true;
             coop.made_progress();
         }
         out
@@ -173,10 +182,10 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let header = self.header();
-        if header.state.unset_join_interest().is_err() {
-            // Already complete: the output is ours to drop.
+        if header.state.unset_join_interest().is_err() && !self.output_taken {
+            // Already complete and never read: the output is ours to drop.
             // SAFETY: COMPLETE with JOIN_INTEREST held gives the handle the stage.
-            unsafe { (header.vtable.drop_stage)(self.raw) };
+            let _ = super::unwind::catch(|| unsafe { (header.vtable.drop_output)(self.raw) });
         }
         // SAFETY: the handle's reference.
         unsafe { drop_ref(self.raw) };

@@ -26,11 +26,22 @@
 //!
 //! ## Layout choices
 //!
-//! The header is 80 bytes on 64-bit targets: state (8), run-queue link (8), vtable (8),
-//! scheduler handle (16), join waker (16), owned-list links (16), id (8). The owned-list links
-//! are here rather than in a side table so that a runtime can find (and cancel) every task at
-//! shutdown without allocating, for static tasks too; the id is stored rather than derived from
-//! the address because static slots are reused and ids must not repeat.
+//! The header is 48 bytes on 64-bit targets: state (8), run-queue link (8), vtable (8),
+//! scheduler handle (8), join waker (16). Three choices keep it there:
+//!
+//! * The scheduler handle is one word, not a `&dyn Schedule`: the vtable reference lives once
+//!   in the scheduler object ([`SchedulerCell`]) instead of in every task.
+//! * The id is the task's address ([`Id`]), unique among the tasks that exist, as tokio
+//!   promises for its ids; storing a counter would cost a word per task.
+//! * No owned-list links. A runtime that must find every task at shutdown keeps its own set
+//!   of task addresses (the std runtime uses sharded hash sets, see its `owned.rs`): that
+//!   costs memory only where the runtime has an allocator anyway, never in a static task. The
+//!   bare-metal [`Executor`](crate::executor::Executor) lives in a `static` and never shuts
+//!   down, so it needs no such set.
+//!
+//! An earlier layout (80 bytes: a two-word scheduler handle, intrusive owned-list links and a
+//! stored id) bought O(1) unlinking without hashing; the std runtime's spawn benchmarks moved
+//! by less than their run-to-run noise when the links were replaced by the hash sets.
 
 mod cell;
 pub mod coop;
@@ -38,10 +49,9 @@ mod error;
 mod harness;
 mod header;
 mod join;
-mod list;
 #[cfg(not(loom))]
 mod pool_raw; // static pool storage for #[task] (MACROS engineer)
-mod schedule;
+pub(crate) mod schedule;
 mod state;
 #[cfg(not(loom))]
 mod storage;
@@ -53,13 +63,12 @@ mod yield_now;
 
 pub use error::{JoinError, SpawnError};
 pub use harness::{Notified, TaskRef};
-pub use header::{Header, Id, OwnedLinks};
+pub use header::{Header, Id};
 pub use join::{AbortHandle, JoinHandle};
-pub use list::OwnedList;
 #[cfg(not(loom))]
 #[doc(hidden)]
 pub use pool_raw::{task_pool_align, task_pool_size, AlignTo, Alignment, TaskPoolRaw};
-pub use schedule::{RawScheduler, Schedule};
+pub use schedule::{RawScheduler, Schedule, SchedulerCell};
 #[cfg(not(loom))]
 pub use storage::{TaskPool, TaskStorage};
 pub use token::SpawnToken;

@@ -9,9 +9,9 @@ use core::fmt;
 use core::future::Future;
 use core::ptr::NonNull;
 
-use super::cell::{Cell, Fns, Stage};
+use super::cell::{Cell, Fns};
 use super::header::Header;
-use super::{Id, SpawnError, SpawnToken};
+use super::{SpawnError, SpawnToken};
 
 /// Storage for one task running future type `F`, for a `static`.
 ///
@@ -105,11 +105,8 @@ impl<F: Future + 'static> TaskStorage<F> {
         let guard = Unclaim(header);
         let future = make();
         core::mem::forget(guard);
-        // SAFETY: the claim gives us the unshared slot.
-        unsafe {
-            *self.cell.stage() = Stage::Running(future);
-            *header.id.get() = Id::next().0;
-        }
+        // SAFETY: the claim gives us the unshared slot, whose stage is empty.
+        unsafe { self.cell.put_future(future) };
         // SAFETY: claimed static task of future type F.
         Some(unsafe { SpawnToken::from_raw(NonNull::from(header)) })
     }

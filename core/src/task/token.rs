@@ -73,7 +73,7 @@ impl<T, F> SpawnToken<T, F> {
     /// use weft_core::task::*;
     /// struct Inline;
     /// impl Schedule for Inline { fn schedule(&self, t: Notified) { t.run() } }
-    /// static S: Inline = Inline;
+    /// static S: SchedulerCell<Inline> = SchedulerCell::new(Inline);
     /// let (first, handle) = SpawnToken::new_boxed(async { 5 }).bind(RawScheduler::from_static(&S));
     /// first.run();
     /// assert!(handle.is_finished());
@@ -99,13 +99,10 @@ impl<F: Future + 'static> SpawnToken<F::Output, F> {
     /// drop(token); // the future is dropped, the memory freed
     /// ```
     pub fn new_boxed(future: F) -> Self {
-        use super::cell::{Cell, Fns, Stage};
+        use super::cell::{Cell, Fns};
         let cell = alloc::boxed::Box::new(Cell::<F>::new(&Fns::<F>::HEAP));
-        // SAFETY: the cell is unshared.
-        unsafe {
-            *cell.stage() = Stage::Running(future);
-            *cell.header.id.get() = Id::next().0;
-        }
+        // SAFETY: the cell is unshared and its stage empty.
+        unsafe { cell.put_future(future) };
         cell.header.state.store_unshared(super::state::CLAIMED);
         let raw = NonNull::from(alloc::boxed::Box::leak(cell)).cast::<Header>();
         // SAFETY: freshly claimed heap task of future type F.
@@ -118,7 +115,7 @@ impl<T, F> Drop for SpawnToken<T, F> {
         // SAFETY: the token owns the unbound task exclusively.
         unsafe {
             let header = self.raw.as_ref();
-            (header.vtable.drop_stage)(self.raw);
+            (header.vtable.drop_future)(self.raw);
             (header.vtable.dealloc)(self.raw);
         }
     }

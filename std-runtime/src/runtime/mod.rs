@@ -115,7 +115,7 @@ impl Runtime {
                         unhandled_panic: b.unhandled_panic,
                     },
                 );
-                h.launch();
+                scheduler::multi_thread::Handle::launch(&h);
                 scheduler::Handle::MultiThread(h)
             }
             RuntimeFlavor::CurrentThread => {

@@ -3,13 +3,13 @@
 //! The closure is wrapped in a future that runs it to completion on its first poll, so the
 //! caller gets the core's ordinary `JoinHandle` (await, `abort`, `is_finished`), and a panic
 //! in the closure is caught by the core's `Notified::run` and becomes a `JoinError` carrying
-//! the payload. Blocking tasks are not in any owned list: shutdown cancels the ones still
+//! the payload. Blocking tasks are not in any owned-task set: shutdown cancels the ones still
 //! queued (dropping the `Notified` cancels the task) and waits for the running ones.
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, SpawnToken};
+use weft_core::task::{JoinHandle, Notified, RawScheduler, Schedule, SchedulerCell, SpawnToken};
 
 use super::pool::{Job, Spawner};
 use crate::runtime::scheduler;
@@ -45,7 +45,7 @@ impl Schedule for BlockingSchedule {
     }
 }
 
-static BLOCKING_SCHEDULE: BlockingSchedule = BlockingSchedule;
+static BLOCKING_SCHEDULE: SchedulerCell<BlockingSchedule> = SchedulerCell::new(BlockingSchedule);
 
 /// Queues `func` on `spawner`'s pool; `rt` becomes the current runtime of the thread running it.
 pub(crate) fn spawn_blocking_on<F, R>(

@@ -23,7 +23,7 @@
 //!
 //! # Shutdown
 //!
-//! Dropping the runtime takes the core, closes the owned list and cancels every task (dropping
+//! Dropping the runtime takes the core, closes the owned-task set and cancels every task (dropping
 //! each future exactly once), drains both queues and shuts the driver down.
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -35,6 +35,7 @@ use std::task::{Poll, Wake, Waker};
 use std::thread::ThreadId;
 use std::time::Duration;
 
+use weft_core::task::SchedulerCell;
 use weft_core::task::{
     coop, Id, JoinHandle, Notified, RawScheduler, Schedule, SpawnToken, TaskRef,
 };
@@ -88,7 +89,7 @@ pub(crate) struct Core {
 
 /// The per-thread state while a thread runs the core.
 pub(crate) struct Context {
-    handle: Arc<Handle>,
+    handle: Arc<SchedulerCell<Handle>>,
     core: RefCell<Option<Box<Core>>>,
 }
 
@@ -104,8 +105,8 @@ impl Handle {
         driver_handle: driver::Handle,
         blocking_spawner: blocking::Spawner,
         config: Config,
-    ) -> Arc<Handle> {
-        Arc::new(Handle {
+    ) -> Arc<SchedulerCell<Handle>> {
+        Arc::new(SchedulerCell::new(Handle {
             shared: Shared {
                 inject: Inject::new(),
                 owned: OwnedTasks::new(1),
@@ -125,12 +126,15 @@ impl Handle {
                 polls: 0,
             }))),
             waiters: Mutex::new(Vec::new()),
-        })
+        }))
     }
 
     /// Binds and schedules a task (heap or static pool). Thread-safety (`Send`, or "this
     /// thread runs the core" for `spawn_local`) is the caller's business.
-    pub(crate) fn spawn_token<T, M>(me: &Arc<Self>, token: SpawnToken<T, M>) -> JoinHandle<T> {
+    pub(crate) fn spawn_token<T, M>(
+        me: &Arc<SchedulerCell<Self>>,
+        token: SpawnToken<T, M>,
+    ) -> JoinHandle<T> {
         let sched = RawScheduler::from_arc(me.clone());
         let (notified, join) = me.shared.owned.bind(token, sched);
         if let Some(n) = notified {
@@ -146,7 +150,7 @@ impl Handle {
     }
 
     /// `true` when `cx` is this runtime's context on this thread.
-    pub(crate) fn is_current(me: &Arc<Self>) -> bool {
+    pub(crate) fn is_current(me: &Arc<SchedulerCell<Self>>) -> bool {
         context::with_scheduler(
             |cx| matches!(cx, Some(scheduler::Context::CurrentThread(cx)) if Arc::ptr_eq(&cx.handle, me)),
         )
@@ -201,7 +205,7 @@ impl Handle {
     /// Runs `future` to completion on this thread, driving the runtime's tasks meanwhile.
     #[track_caller]
     pub(crate) fn block_on<F: Future>(
-        me: &Arc<Self>,
+        me: &Arc<SchedulerCell<Self>>,
         rt: &scheduler::Handle,
         future: F,
     ) -> F::Output {
@@ -212,7 +216,7 @@ impl Handle {
         loop {
             if let Some(core) = me.take_core() {
                 me.check_owner();
-                let (core, out) = me.run(core, future.as_mut());
+                let (core, out) = Self::run(me, core, future.as_mut());
                 me.release_core(core);
                 if me.panicked() {
                     panic!("{}", PANIC_SHUTDOWN);
@@ -236,12 +240,12 @@ impl Handle {
     }
 
     fn run<F: Future>(
-        self: &Arc<Self>,
+        me: &Arc<SchedulerCell<Self>>,
         core: Box<Core>,
         mut future: std::pin::Pin<&mut F>,
     ) -> (Box<Core>, Option<F::Output>) {
         let cx = scheduler::Context::CurrentThread(Context {
-            handle: self.clone(),
+            handle: me.clone(),
             core: RefCell::new(Some(core)),
         });
         let out = context::set_scheduler(&cx, || {
@@ -255,16 +259,16 @@ impl Handle {
         };
         let mut core = cx.core.into_inner().expect("core missing after block_on");
         let polls = std::mem::take(&mut core.polls);
-        self.shared.polls.fetch_add(polls, Ordering::Relaxed);
+        me.shared.polls.fetch_add(polls, Ordering::Relaxed);
         (core, out)
     }
 
     /// Cancels every task and shuts the driver down (runtime drop).
-    pub(crate) fn shutdown_and_drain(me: &Arc<Self>, rt: &scheduler::Handle) {
+    pub(crate) fn shutdown_and_drain(me: &Arc<SchedulerCell<Self>>, rt: &scheduler::Handle) {
         me.shutdown();
         let Some(mut core) = me.take_core() else {
             // Another thread is inside `block_on`; it will see the shutdown flag and return
-            // the core. Its tasks are cancelled by the owned list below either way.
+            // the core. Its tasks are cancelled through the owned-task set below either way.
             me.shared.owned.close_and_shutdown_all(0);
             return;
         };
@@ -295,7 +299,7 @@ impl Handle {
 impl Context {
     fn run<F: Future>(&self, mut future: std::pin::Pin<&mut F>) -> Option<F::Output> {
         let handle = &self.handle;
-        let waker = Waker::from(handle.clone());
+        let waker = Waker::from(Arc::new(MainWaker(handle.clone())));
         let mut task_cx = std::task::Context::from_waker(&waker);
         handle.shared.woken.store(true, Ordering::Release);
         let event_interval = handle.shared.config.event_interval;
@@ -366,13 +370,16 @@ impl Context {
     }
 }
 
-impl Wake for Handle {
+/// The waker of the future `block_on` runs: marks it woken and unparks the driver.
+struct MainWaker(Arc<SchedulerCell<Handle>>);
+
+impl Wake for MainWaker {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref()
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.shared.woken.store(true, Ordering::Release);
-        self.driver.unpark();
+        self.0.shared.woken.store(true, Ordering::Release);
+        self.0.driver.unpark();
     }
 }
 
@@ -380,7 +387,7 @@ impl Schedule for Handle {
     fn schedule(&self, task: Notified) {
         let task = context::with_scheduler(|cx| {
             if let Some(scheduler::Context::CurrentThread(cx)) = cx {
-                if std::ptr::eq(&*cx.handle, self) {
+                if std::ptr::eq(&**cx.handle, self) {
                     if let Ok(mut slot) = cx.core.try_borrow_mut() {
                         if let Some(core) = slot.as_mut() {
                             core.tasks.push_back(task);

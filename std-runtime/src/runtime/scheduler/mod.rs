@@ -14,7 +14,7 @@
 //! `spawn(future)` boxes the future into a core task (`SpawnToken::new_boxed`, one
 //! allocation) and then takes the same path as `spawn_token(token)`, which schedules a task that
 //! already exists — typically one from a `#[weft::task(pool_size = N)]` static pool. Binding,
-//! linking into the owned list and queueing never touch the future, so a pool task is neither
+//! recording in the owned set and queueing never touch the future, so a pool task is neither
 //! copied nor wrapped, and its slot frees itself when the task's last reference goes.
 //!
 //! # `UnhandledPanic::ShutdownRuntime`
@@ -27,6 +27,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use weft_core::task::SchedulerCell;
 use weft_core::task::{JoinHandle, SpawnToken};
 
 use super::blocking;
@@ -41,8 +42,8 @@ pub(crate) mod owned;
 /// A handle to one runtime's scheduler.
 #[derive(Clone)]
 pub(crate) enum Handle {
-    MultiThread(Arc<multi_thread::Handle>),
-    CurrentThread(Arc<current_thread::Handle>),
+    MultiThread(Arc<SchedulerCell<multi_thread::Handle>>),
+    CurrentThread(Arc<SchedulerCell<current_thread::Handle>>),
 }
 
 /// The running scheduler's per-thread state (see `context.rs`).

@@ -2,26 +2,36 @@
 //!
 //! # Design
 //!
-//! The core provides the intrusive list ([`OwnedList`]); this file shards it. A task is linked
-//! into shard `id % shards` when it is spawned and unlinked in `Schedule::release` when it
-//! completes. With one global lock every spawn and every completion in the runtime would meet
-//! on one cache line; with `4 × workers` shards (a power of two, at most 64) two workers
-//! rarely touch the same shard at the same time. No task is allocated or moved for this: the
-//! links live in the task header.
+//! A set of task addresses, sharded. A task is inserted when it is spawned and removed in
+//! `Schedule::release` when it completes (before its alive reference is dropped, so an address
+//! in the set always names a live task). With one global lock every spawn and every completion
+//! in the runtime would meet on one cache line; with `4 × workers` shards (a power of two, at
+//! most 64) two workers rarely touch the same shard at the same time.
+//!
+//! Why a side set and not intrusive links in the task: the links would cost every task two
+//! words, static-pool tasks on a microcontroller included, although only this runtime (which
+//! has an allocator) needs them. The set costs about 9–18 bytes per live task (a pointer and a
+//! control byte per bucket at hashbrown's load factor) and one hash per spawn and per
+//! completion; the task header stays at 48 bytes (see `weft_core::task`).
 //!
 //! # How shutdown avoids losing a task
 //!
 //! [`OwnedTasks::close_and_shutdown_all`] first marks **every** shard closed, each under its
-//! lock, then pops tasks one by one and cancels each outside the lock
-//! ([`TaskRef::shutdown`] drops the future right away, or — if another thread is polling it —
-//! as soon as that poll returns). A concurrent [`OwnedTasks::bind`] takes the same shard lock:
-//! either it linked its task before the close (so the drain pops and cancels it), or it sees the
-//! shard closed and cancels the new task itself before returning. A task is never both linked
-//! and uncancelled after the drain, and the core's state machine makes the cancellation happen
-//! exactly once whichever path gets there. The shard locks are the loom shim's:
-//! `tests/loom_shutdown.rs` races this code with spawns and wakes.
+//! lock, then empties each shard under its lock, taking a counted reference to every task in
+//! it, and cancels them outside the lock ([`TaskRef::shutdown`] drops the future right away,
+//! or — if another thread is polling it — as soon as that poll returns). A concurrent
+//! [`OwnedTasks::bind`] takes the same shard lock: either it inserted its task before the
+//! close (so the drain finds and cancels it), or it sees the shard closed and cancels the new
+//! task itself before returning. A task is never both owned and uncancelled after the drain,
+//! and the core's state machine makes the cancellation happen exactly once whichever path gets
+//! there. The shard locks are the loom shim's: `tests/loom_shutdown.rs` races this code with
+//! spawns and wakes.
 
-use weft_core::task::{JoinHandle, Notified, OwnedList, RawScheduler, SpawnToken, TaskRef};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ptr::NonNull;
+
+use weft_core::task::{Header, JoinHandle, Notified, RawScheduler, SpawnToken, TaskRef};
 
 use crate::loom::lock;
 use crate::loom::sync::Mutex;
@@ -29,40 +39,66 @@ use crate::loom::sync::Mutex;
 /// The runtime's tasks, sharded. See the module docs.
 pub struct OwnedTasks {
     shards: Box<[Mutex<Shard>]>,
-    mask: u64,
+    mask: usize,
 }
 
 struct Shard {
-    list: OwnedList,
+    tasks: HashSet<usize, BuildHasherDefault<AddrHasher>>,
     closed: bool,
+}
+
+/// Hashes a task address: one multiply, then the high bits folded down, because the set picks
+/// buckets with the low bits and allocations are aligned (their low bits are all alike).
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, addr: usize) {
+        let h = (addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 32);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Upper bound on the shard count: beyond it more shards only cost memory and shutdown time.
 const MAX_SHARDS: usize = 64;
 
+fn addr(task: NonNull<Header>) -> usize {
+    task.as_ptr() as usize
+}
+
 impl OwnedTasks {
-    /// An empty list sharded for `num_workers` workers.
+    /// An empty set sharded for `num_workers` workers.
     pub fn new(num_workers: usize) -> OwnedTasks {
         let n = (num_workers * 4).next_power_of_two().min(MAX_SHARDS);
         OwnedTasks {
             shards: (0..n)
                 .map(|_| {
                     Mutex::new(Shard {
-                        list: OwnedList::new(),
+                        tasks: HashSet::default(),
                         closed: false,
                     })
                 })
                 .collect(),
-            mask: n as u64 - 1,
+            mask: n - 1,
         }
     }
 
-    fn shard(&self, id: u64) -> &Mutex<Shard> {
-        &self.shards[(id & self.mask) as usize]
+    fn shard(&self, task: NonNull<Header>) -> &Mutex<Shard> {
+        // Tasks are at least 16 bytes apart and 8-aligned: drop the low bits, then spread.
+        let a = addr(task) >> 4;
+        &self.shards[(a ^ (a >> 7)) & self.mask]
     }
 
     /// Binds a task (a heap task from `spawn`, or a static-pool task from `spawn_token`: the
-    /// same core task either way, never wrapped) to `sched` and links it. Returns `None` for
+    /// same core task either way, never wrapped) to `sched` and records it. Returns `None` for
     /// the `Notified` when the runtime is shut down: the task was cancelled and its handle
     /// reports it.
     pub fn bind<T, M>(
@@ -71,29 +107,28 @@ impl OwnedTasks {
         sched: RawScheduler,
     ) -> (Option<Notified>, JoinHandle<T>) {
         let (notified, join) = token.bind(sched);
-        let mut shard = lock(self.shard(notified.id().as_u64()));
+        let task = NonNull::from(notified.header());
+        let mut shard = lock(self.shard(task));
         if shard.closed {
             drop(shard);
             // Cancels the task: the future is dropped here and the JoinHandle sees Cancelled.
             notified.shutdown();
             return (None, join);
         }
-        // SAFETY: the task is alive (we hold `notified`), bound to the scheduler that owns this
-        // list, and linked nowhere else; it is unlinked in `release` before it is freed.
-        unsafe { shard.list.push_front(notified.header().into()) };
+        // The task is alive (we hold `notified`) and stays so until `release` removes it.
+        shard.tasks.insert(addr(task));
         drop(shard);
         (Some(notified), join)
     }
 
-    /// Unlinks a completed task (from `Schedule::release`).
+    /// Forgets a completed task (from `Schedule::release`). Absent when shutdown already took it.
     pub fn remove(&self, task: &TaskRef) {
-        let mut shard = lock(self.shard(task.id().as_u64()));
-        // SAFETY: the task is alive for the duration of `release`, and if linked it is linked
-        // in the shard its id selects.
-        unsafe { shard.list.remove(task.as_ptr()) };
+        lock(self.shard(task.as_ptr()))
+            .tasks
+            .remove(&addr(task.as_ptr()));
     }
 
-    /// Closes every shard, then cancels every linked task. Several threads may call it
+    /// Closes every shard, then cancels every recorded task. Several threads may call it
     /// concurrently; `start` spreads them over different shards.
     pub fn close_and_shutdown_all(&self, start: usize) {
         for s in self.shards.iter() {
@@ -102,19 +137,25 @@ impl OwnedTasks {
         let n = self.shards.len();
         for i in 0..n {
             let shard = &self.shards[(start + i) % n];
-            loop {
-                let task = lock(shard).list.pop_front();
-                match task {
-                    Some(t) => t.shutdown(),
-                    None => break,
-                }
+            let tasks: Vec<TaskRef> = lock(shard)
+                .tasks
+                .drain()
+                .map(|a| {
+                    // SAFETY: an address in the set names a task that has not been released,
+                    // so it is alive; the count taken here (under the shard lock, which
+                    // `release` also takes) keeps it alive after the lock is dropped.
+                    unsafe { TaskRef::clone_from_raw(NonNull::new_unchecked(a as *mut Header)) }
+                })
+                .collect();
+            for t in tasks {
+                t.shutdown();
             }
         }
     }
 
     /// Number of live tasks.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).list.len()).sum()
+        self.shards.iter().map(|s| lock(s).tasks.len()).sum()
     }
 }
 

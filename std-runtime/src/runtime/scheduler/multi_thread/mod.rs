@@ -40,6 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 
+use weft_core::task::SchedulerCell;
 use weft_core::task::{Id, JoinHandle, Notified, RawScheduler, Schedule, SpawnToken, TaskRef};
 
 use super::inject::Inject;
@@ -133,7 +134,7 @@ impl Handle {
         driver: driver::Handle,
         blocking_spawner: blocking::Spawner,
         config: Config,
-    ) -> Arc<Handle> {
+    ) -> Arc<SchedulerCell<Handle>> {
         let mut cores = Vec::with_capacity(num_workers);
         let mut remotes = Vec::with_capacity(num_workers);
         for _ in 0..num_workers {
@@ -145,7 +146,7 @@ impl Handle {
             });
             cores.push(Core::new(run_queue, park));
         }
-        let handle = Arc::new(Handle {
+        let handle = Arc::new(SchedulerCell::new(Handle {
             shared: Shared {
                 remotes: remotes.into_boxed_slice(),
                 inject: Inject::new(),
@@ -161,7 +162,7 @@ impl Handle {
             },
             driver,
             blocking_spawner,
-        });
+        }));
         let workers = cores
             .into_iter()
             .enumerate()
@@ -172,11 +173,11 @@ impl Handle {
     }
 
     /// Starts the worker threads (on the blocking pool).
-    pub(crate) fn launch(self: &Arc<Self>) {
-        let workers = std::mem::take(&mut *lock(&self.shared.pending_workers));
-        let rt = super::Handle::MultiThread(self.clone());
+    pub(crate) fn launch(me: &Arc<SchedulerCell<Self>>) {
+        let workers = std::mem::take(&mut *lock(&me.shared.pending_workers));
+        let rt = super::Handle::MultiThread(me.clone());
         for w in workers {
-            self.blocking_spawner.spawn(
+            me.blocking_spawner.spawn(
                 blocking::pool::Job::Fn(Box::new(move || worker::run(w))),
                 &rt,
             );
@@ -188,7 +189,10 @@ impl Handle {
     }
 
     /// Binds and schedules a task (heap or static pool); the caller checked it is `Send`.
-    pub(crate) fn spawn_token<T, M>(me: &Arc<Self>, token: SpawnToken<T, M>) -> JoinHandle<T> {
+    pub(crate) fn spawn_token<T, M>(
+        me: &Arc<SchedulerCell<Self>>,
+        token: SpawnToken<T, M>,
+    ) -> JoinHandle<T> {
         let sched = RawScheduler::from_arc(me.clone());
         let (notified, join) = me.shared.owned.bind(token, sched);
         if let Some(n) = notified {
@@ -202,7 +206,7 @@ impl Handle {
     pub(crate) fn schedule_task(&self, task: Notified, is_yield: bool) {
         let task = context::with_scheduler(|cx| {
             if let Some(super::Context::MultiThread(cx)) = cx {
-                if std::ptr::eq(&**cx.handle(), self) {
+                if std::ptr::eq(&***cx.handle(), self) {
                     if let Some(mut slot) = cx.try_core_mut() {
                         if let Some(core) = slot.as_mut() {
                             self.schedule_local(core, task, is_yield);

@@ -24,6 +24,7 @@ use std::cell::{RefCell, RefMut};
 use std::sync::Arc;
 use std::time::Duration;
 
+use weft_core::task::SchedulerCell;
 use weft_core::task::{coop, Notified};
 
 use super::handoff::CoreSlot;
@@ -34,7 +35,7 @@ use crate::runtime::scheduler;
 
 /// One worker: its index and the slot its core rests in between threads.
 pub(crate) struct Worker {
-    handle: Arc<Handle>,
+    handle: Arc<SchedulerCell<Handle>>,
     index: usize,
     core: CoreSlot<Box<Core>>,
 }
@@ -61,7 +62,11 @@ pub(crate) struct Context {
 }
 
 impl Worker {
-    pub(super) fn new(handle: Arc<Handle>, index: usize, core: Box<Core>) -> Arc<Worker> {
+    pub(super) fn new(
+        handle: Arc<SchedulerCell<Handle>>,
+        index: usize,
+        core: Box<Core>,
+    ) -> Arc<Worker> {
         Arc::new(Worker {
             handle,
             index,
@@ -71,7 +76,7 @@ impl Worker {
 }
 
 impl Context {
-    pub(super) fn handle(&self) -> &Arc<Handle> {
+    pub(super) fn handle(&self) -> &Arc<SchedulerCell<Handle>> {
         &self.worker.handle
     }
 
