@@ -39,9 +39,19 @@
 //!   bare-metal [`Executor`](crate::executor::Executor) lives in a `static` and never shuts
 //!   down, so it needs no such set.
 //!
-//! An earlier layout (80 bytes: a two-word scheduler handle, intrusive owned-list links and a
-//! stored id) bought O(1) unlinking without hashing; the std runtime's spawn benchmarks moved
-//! by less than their run-to-run noise when the links were replaced by the hash sets.
+//! * The stage that holds the future and then the output is a union, not a tagged enum: the
+//!   task state already says which half is live (see `cell.rs`), and an `async` block offers
+//!   no spare bit patterns for a tag to hide in, so a tag would cost another word.
+//!
+//! So a static task costs exactly the header on top of its future: 48 bytes on x86_64
+//! (`per_task_overhead` in `tests/task.rs` asserts it).
+//!
+//! An earlier layout (80 bytes plus an 8-byte stage tag: a two-word scheduler handle,
+//! intrusive owned-list links and a stored id) bought O(1) unlinking without hashing. Measured
+//! side by side with tokio in the bench harness (medians of 15 rounds, two runs each),
+//! replacing the links by the hash sets left `spawn_many` within its run-to-run noise and made
+//! `spawn_remote` (many tasks spawned from outside the runtime, so the sets grow large) about
+//! 8% slower, 0.65 → 0.70 of tokio's time; heap bytes per idle task fell from 123 to 97.
 
 mod cell;
 pub mod coop;
