@@ -67,6 +67,9 @@ impl Hasher for AddrHasher {
     }
 }
 
+/// Sets at most this large are never shrunk (a few KiB per shard).
+const SHRINK_ABOVE: usize = 1024;
+
 /// Upper bound on the shard count: beyond it more shards only cost memory and shutdown time.
 const MAX_SHARDS: usize = 64;
 
@@ -122,10 +125,18 @@ impl OwnedTasks {
     }
 
     /// Forgets a completed task (from `Schedule::release`). Absent when shutdown already took it.
+    ///
+    /// A set never shrinks by itself, so after a burst (a million tasks spawned at once, then
+    /// finished) it would keep the burst's table. Once a shard's set is at most an eighth full
+    /// it is shrunk to twice its length: each shrink costs O(capacity) and needs a number of
+    /// removals proportional to the capacity first, so it adds O(1) per removal.
     pub fn remove(&self, task: &TaskRef) {
-        lock(self.shard(task.as_ptr()))
-            .tasks
-            .remove(&addr(task.as_ptr()));
+        let mut shard = lock(self.shard(task.as_ptr()));
+        shard.tasks.remove(&addr(task.as_ptr()));
+        let (len, cap) = (shard.tasks.len(), shard.tasks.capacity());
+        if cap > SHRINK_ABOVE && len <= cap / 8 {
+            shard.tasks.shrink_to(len * 2);
+        }
     }
 
     /// Closes every shard, then cancels every recorded task. Several threads may call it
@@ -164,5 +175,70 @@ impl std::fmt::Debug for OwnedTasks {
         f.debug_struct("OwnedTasks")
             .field("shards", &self.shards.len())
             .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use weft_core::task::{Notified, RawScheduler, Schedule, SchedulerCell, SpawnToken, TaskRef};
+
+    use super::OwnedTasks;
+
+    struct Sched {
+        owned: OwnedTasks,
+        queue: Mutex<Vec<Notified>>,
+    }
+    impl Schedule for Sched {
+        fn schedule(&self, task: Notified) {
+            self.queue.lock().unwrap().push(task);
+        }
+        fn release(&self, task: &TaskRef) {
+            self.owned.remove(task);
+        }
+    }
+
+    fn capacity(owned: &OwnedTasks) -> usize {
+        owned
+            .shards
+            .iter()
+            .map(|s| s.lock().unwrap().tasks.capacity())
+            .sum()
+    }
+
+    #[test]
+    fn sets_shrink_after_a_burst_and_shutdown_finds_the_rest() {
+        let s = Arc::new(SchedulerCell::new(Sched {
+            owned: OwnedTasks::new(1),
+            queue: Mutex::new(Vec::new()),
+        }));
+        let mut handles = Vec::new();
+        for i in 0..20_000u32 {
+            let token = SpawnToken::new_boxed(async move {
+                if i % 1000 == 0 {
+                    std::future::pending::<()>().await;
+                }
+            });
+            let (n, h) = s.owned.bind(token, RawScheduler::from_arc(s.clone()));
+            s.queue.lock().unwrap().push(n.expect("not shut down"));
+            handles.push(h);
+        }
+        assert_eq!(s.owned.len(), 20_000);
+        let burst = capacity(&s.owned);
+        assert!(burst >= 20_000);
+        let queued = std::mem::take(&mut *s.queue.lock().unwrap());
+        for n in queued {
+            n.run();
+        }
+        // Twenty tasks wait forever; the other 19,980 completed and left the sets.
+        assert_eq!(s.owned.len(), 20);
+        let after = capacity(&s.owned);
+        println!("set capacity: {burst} during the burst, {after} after it");
+        assert!(after <= burst / 8, "sets kept {after} slots for 20 tasks");
+        // Shutdown still finds the twenty idle tasks.
+        s.owned.close_and_shutdown_all(0);
+        assert_eq!(s.owned.len(), 0);
+        assert_eq!(handles.iter().filter(|h| h.is_finished()).count(), 20_000);
     }
 }
