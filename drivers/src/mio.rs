@@ -2,7 +2,7 @@
 //!
 //! One [`mio::Poll`] (behind a mutex: only the parked worker turns it), a cloned
 //! [`mio::Registry`] so any thread can register without waiting for the turn to end, and a
-//! [`mio::Waker`] on [`WAKE_TOKEN`] for [`Reactor::unpark`]. Tokens and dispatch are described
+//! [`mio::Waker`] on `WAKE_TOKEN` for [`Reactor::unpark`]. Tokens and dispatch are described
 //! in [`crate::fd_reactor`].
 
 use std::fmt;

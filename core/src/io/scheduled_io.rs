@@ -175,7 +175,7 @@ pub enum ClearOutcome {
 /// [`poll_ready`](Self::poll_ready) or [`ready`](Self::ready) and call
 /// [`clear_readiness`](Self::clear_readiness) after `WouldBlock`.
 ///
-/// See the [module docs](self) for the algorithm.
+/// The algorithm is described at the top of `core/src/io/scheduled_io.rs`.
 ///
 /// ```
 /// use weft_core::io::{ClearOutcome, Interest, Ready, ScheduledIo};
