@@ -89,3 +89,19 @@ fn reserve_races_recv_and_permit_drop() {
         t.join().unwrap();
     });
 }
+
+#[test]
+fn recv_many_races_a_sender_waiting_for_room() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let t = thread::spawn(move || {
+            block_on(tx.send(2)).unwrap();
+            block_on(tx.send(3)).unwrap();
+        });
+        let mut buf = Vec::new();
+        block_on(async { while rx.recv_many(&mut buf, 2).await > 0 {} });
+        assert_eq!(buf, [1, 2, 3]);
+        t.join().unwrap();
+    });
+}

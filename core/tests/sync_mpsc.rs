@@ -253,3 +253,76 @@ fn reserve_waits_in_fifo_with_senders_and_fails_when_closed() {
     permit.send(3); // receiver closed: the value is dropped, no panic
     assert!(block_on(tx.reserve()).is_err());
 }
+
+#[test]
+fn recv_many_takes_a_batch_and_refills_waiting_senders_in_order() {
+    let ch = mpsc::Channel::<u32, 2>::new();
+    let (tx, mut rx) = ch.split();
+    tx.try_send(0).unwrap();
+    tx.try_send(1).unwrap();
+    let (ta, tb, tc) = (Tracked::new(), Tracked::new(), Tracked::new());
+    let mut a: BoxFut<'_, _> = Box::pin(tx.send(2));
+    let mut b: BoxFut<'_, _> = Box::pin(tx.send(3));
+    let mut c: BoxFut<'_, _> = Box::pin(tx.send(4));
+    assert!(ta.poll(a.as_mut()).is_pending());
+    assert!(tb.poll(b.as_mut()).is_pending());
+    assert!(tc.poll(c.as_mut()).is_pending());
+    // One batch of three: 0 and 1 from the buffer; each freed slot goes to the next waiting
+    // sender (2, then 3), and 2 is received in the same batch.
+    let mut buf = Vec::new();
+    let t = Tracked::new();
+    let mut cx = std::task::Context::from_waker(&t.waker);
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 3), Poll::Ready(3));
+    assert_eq!(buf, [0, 1, 2]);
+    assert_eq!((ta.wakes(), tb.wakes(), tc.wakes()), (1, 1, 1));
+    for (t, f) in [(&ta, &mut a), (&tb, &mut b), (&tc, &mut c)] {
+        assert_eq!(t.poll(f.as_mut()), Poll::Ready(Ok(())));
+    }
+    // The rest, then nothing: pending with the waker kept, woken by the last sender's drop.
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 10), Poll::Ready(2));
+    assert_eq!(buf, [0, 1, 2, 3, 4]);
+    assert!(rx.poll_recv_many(&mut cx, &mut buf, 10).is_pending());
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 0), Poll::Ready(0));
+    drop((a, b, c));
+    drop(tx);
+    assert_eq!(t.wakes(), 1);
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 10), Poll::Ready(0));
+}
+
+#[test]
+fn recv_many_with_producers_on_threads_keeps_per_producer_order() {
+    let (tx, mut rx) = mpsc::channel(16);
+    let handles: Vec<_> = (0..4u32)
+        .map(|p| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                block_on(async {
+                    for i in 0..2000u32 {
+                        tx.send((p, i)).await.unwrap();
+                    }
+                })
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut next = [0u32; 4];
+    block_on(async {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let n = rx.recv_many(&mut buf, 64).await;
+            if n == 0 {
+                break;
+            }
+            assert!(n <= 64 && n == buf.len());
+            for &(p, i) in &buf {
+                assert_eq!(next[p as usize], i, "per-producer order");
+                next[p as usize] += 1;
+            }
+        }
+    });
+    assert_eq!(next, [2000; 4]);
+    for h in handles {
+        h.join().unwrap();
+    }
+}

@@ -1098,6 +1098,89 @@ impl<T> BorrowedReceiver<'_, T> {
         self.take(None)
     }
 
+    /// Receives up to `limit` messages into `buffer` (appended), waiting until there is at
+    /// least one; returns how many were received. Returns `0` when `limit` is `0`, or once the
+    /// buffer is empty and every sender is gone (or the channel was closed), just as
+    /// [`recv`](Self::recv) returns `None`. Cancellation-safe.
+    ///
+    /// One lock acquisition takes the whole batch, and every slot it frees goes to a waiting
+    /// sender in FIFO order, exactly as with `recv`: a consumer that handles messages in
+    /// batches pays the channel's synchronization once per batch.
+    ///
+    /// ```
+    /// # use weft_core::executor::block_on;
+    /// use weft_core::sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(8);
+    /// for i in 0..5 {
+    ///     tx.try_send(i).unwrap();
+    /// }
+    /// drop(tx);
+    /// let mut batch = Vec::new();
+    /// assert_eq!(block_on(rx.recv_many(&mut batch, 3)), 3);
+    /// assert_eq!(block_on(rx.recv_many(&mut batch, 3)), 2);
+    /// assert_eq!(batch, [0, 1, 2, 3, 4]);
+    /// assert_eq!(block_on(rx.recv_many(&mut batch, 3)), 0); // closed and empty
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub async fn recv_many(&mut self, buffer: &mut alloc::vec::Vec<T>, limit: usize) -> usize {
+        core::future::poll_fn(|cx| self.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// Polls for up to `limit` messages (see [`recv_many`](Self::recv_many)); registers the
+    /// waker when there is none.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use weft_core::sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(4);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let mut buf = Vec::new();
+    /// assert!(rx.poll_recv_many(&mut cx, &mut buf, 10).is_pending());
+    /// tx.try_send('a').unwrap();
+    /// tx.try_send('b').unwrap();
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 10), Poll::Ready(2));
+    /// assert_eq!(buf, ['a', 'b']);
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut alloc::vec::Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        // Room for a typical batch, so that pushing under the lock rarely allocates.
+        buffer.reserve(limit.min(super::wait_list::WAKE_BATCH));
+        let mut wakers = WakeList::new();
+        let res = with(&*self.chan, |s, q| {
+            let mut n = 0;
+            // Stop at a full wake list so that no sender's waker is lost; the caller gets a
+            // shorter batch and the rest comes with the next call.
+            while n < limit && wakers.can_push() {
+                let Some(v) = q.pop() else { break };
+                buffer.push(v);
+                n += 1;
+                // Give the slot just freed to the first waiting sender.
+                wakers.push(refill(s, q));
+            }
+            if n > 0 {
+                Poll::Ready(n)
+            } else if s.tx_count == 0 || s.closed {
+                Poll::Ready(0)
+            } else {
+                match &s.rx_waker {
+                    Some(old) if old.will_wake(cx.waker()) => {}
+                    _ => s.rx_waker = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+        });
+        wakers.wake_all();
+        res
+    }
+
     fn take(&mut self, waker: Option<&Waker>) -> Result<T, TryRecvError> {
         let (res, sender_waker) = with(&*self.chan, |s, q| {
             if let Some(v) = q.pop() {
