@@ -174,22 +174,26 @@ impl<S: Stream> std::future::Future for NextFut<'_, S> {
     }
 }
 
-#[test]
-fn producers_on_threads_consumer_here() {
-    let (tx, mut rx) = mpsc::channel(2);
-    let handles: Vec<_> = (0..4u32)
+/// Four threads that each send `(producer, 0..per)` through a clone of `tx`; `tx` is dropped.
+fn producer_threads(tx: mpsc::Sender<(u32, u32)>, per: u32) -> Vec<std::thread::JoinHandle<()>> {
+    (0..4u32)
         .map(|p| {
             let tx = tx.clone();
             std::thread::spawn(move || {
                 block_on(async {
-                    for i in 0..500u32 {
+                    for i in 0..per {
                         tx.send((p, i)).await.unwrap();
                     }
                 })
             })
         })
-        .collect();
-    drop(tx);
+        .collect()
+}
+
+#[test]
+fn producers_on_threads_consumer_here() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let handles = producer_threads(tx, 500);
     let mut next = [0u32; 4];
     block_on(async {
         while let Some((p, i)) = rx.recv().await {
@@ -292,19 +296,7 @@ fn recv_many_takes_a_batch_and_refills_waiting_senders_in_order() {
 #[test]
 fn recv_many_with_producers_on_threads_keeps_per_producer_order() {
     let (tx, mut rx) = mpsc::channel(16);
-    let handles: Vec<_> = (0..4u32)
-        .map(|p| {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                block_on(async {
-                    for i in 0..2000u32 {
-                        tx.send((p, i)).await.unwrap();
-                    }
-                })
-            })
-        })
-        .collect();
-    drop(tx);
+    let handles = producer_threads(tx, 2000);
     let mut next = [0u32; 4];
     block_on(async {
         let mut buf = Vec::new();
