@@ -105,3 +105,14 @@ fn recv_many_races_a_sender_waiting_for_room() {
         t.join().unwrap();
     });
 }
+
+#[test]
+fn sender_closed_races_receiver_drop() {
+    loom::model(|| {
+        let (tx, rx) = mpsc::channel::<u32>(1);
+        let t = thread::spawn(move || drop(rx));
+        block_on(tx.closed());
+        assert!(tx.is_closed());
+        t.join().unwrap();
+    });
+}

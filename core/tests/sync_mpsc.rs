@@ -318,3 +318,49 @@ fn recv_many_with_producers_on_threads_keeps_per_producer_order() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn sender_closed_waits_for_the_receiver_to_go_and_wakes_every_waiter() {
+    let (tx, rx) = mpsc::channel::<u8>(1);
+    let tx2 = tx.clone();
+    // 40 waiters: more than one wake batch.
+    let trackers: Vec<Tracked> = (0..40).map(|_| Tracked::new()).collect();
+    let mut futs: Vec<BoxFut<'_, ()>> = (0..40)
+        .map(|i| -> BoxFut<'_, ()> {
+            if i % 2 == 0 {
+                Box::pin(tx.closed())
+            } else {
+                Box::pin(tx2.closed())
+            }
+        })
+        .collect();
+    for (t, f) in trackers.iter().zip(futs.iter_mut()) {
+        assert!(t.poll(f.as_mut()).is_pending());
+        assert!(
+            t.poll(f.as_mut()).is_pending(),
+            "polling again re-registers, no double link"
+        );
+    }
+    // A waiter dropped while linked unlinks itself.
+    drop(futs.pop());
+    assert!(!tx.is_closed());
+    assert!(trackers.iter().all(|t| t.wakes() == 0));
+    drop(rx);
+    assert!(trackers[..39].iter().all(|t| t.wakes() == 1));
+    for (t, f) in trackers.iter().zip(futs.iter_mut()) {
+        assert_eq!(t.poll(f.as_mut()), Poll::Ready(()));
+    }
+    // Already closed: ready at once.
+    assert_eq!(poll_once(std::pin::pin!(tx.closed())), Poll::Ready(()));
+}
+
+#[test]
+fn sender_closed_after_receiver_close() {
+    let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+    let t = Tracked::new();
+    let mut f: BoxFut<'_, ()> = Box::pin(tx.closed());
+    assert!(t.poll(f.as_mut()).is_pending());
+    rx.close();
+    assert_eq!(t.wakes(), 1);
+    assert_eq!(t.poll(f.as_mut()), Poll::Ready(()));
+}

@@ -48,6 +48,7 @@
 //! |---|---|---|
 //! | `oneshot::Receiver` (await) | yes | the value stays in the channel; await the receiver again (or `try_recv`) |
 //! | `mpsc::Receiver::recv`, `recv_many` | yes | a message is only removed when `recv` (or `recv_many`, into your buffer) returns it |
+//! | `mpsc::Sender::closed` | yes | it only waits; nothing is taken from the channel |
 //! | `mpsc::Sender::send` | no (like tokio) | the value is either already in the channel (it will be received) or dropped with the future; never both. The place in the queue of waiting senders is lost |
 //! | `mpsc::Sender::reserve` | yes | a slot reserved for the dropped future goes to the next waiting sender; use `reserve` + `Permit::send` inside `select!` |
 //! | `broadcast::Receiver::recv` | yes | the receiver's position only moves when `recv` returns |

@@ -246,6 +246,8 @@ pub(crate) struct State<T> {
     closed: bool,
     rx_waker: Option<Waker>,
     senders: WaitList<SendSlot<T>>,
+    /// [`Sender::closed`] futures, woken when the channel closes.
+    closed_waiters: WaitList<()>,
 }
 
 struct Inner<T, Q> {
@@ -270,6 +272,7 @@ impl<T, Q> Chan<T, Q> {
                         closed: false,
                         rx_waker: None,
                         senders: WaitList::new(),
+                        closed_waiters: WaitList::new(),
                     },
                     queue,
                 }),
@@ -305,22 +308,26 @@ fn with<T, R>(
     out.expect("with_dyn runs the closure")
 }
 
-/// Completes every waiting sender with `Closed`, waking them in batches.
+/// Completes every waiting sender with `Closed` and wakes every `closed()` future, in batches.
 fn close_senders<T>(chan: &(dyn RawChan<T> + '_)) {
     let mut wakers = WakeList::new();
     loop {
         let more = with(chan, |s, _| {
             s.closed = true;
             while wakers.can_push() {
-                let Some(w) = s.senders.pop_front() else {
+                let waker = if let Some(w) = s.senders.pop_front() {
+                    // SAFETY: `w` was linked, hence valid; we hold the lock.
+                    unsafe {
+                        w.as_ref().with(|n| {
+                            n.data.outcome = SendOutcome::Closed;
+                            n.waker.take()
+                        })
+                    }
+                } else if let Some(w) = s.closed_waiters.pop_front() {
+                    // SAFETY: as above; `closed` is set, which is what the future checks.
+                    unsafe { w.as_ref().with(|n| n.waker.take()) }
+                } else {
                     return false;
-                };
-                // SAFETY: `w` was linked, hence valid; we hold the lock.
-                let waker = unsafe {
-                    w.as_ref().with(|n| {
-                        n.data.outcome = SendOutcome::Closed;
-                        n.waker.take()
-                    })
                 };
                 wakers.push(waker);
             }
@@ -684,6 +691,27 @@ impl<T> BorrowedSender<'_, T> {
         with(&*self.chan, |s, _| s.closed)
     }
 
+    /// Waits until the receiver is gone or has closed the channel: the way for a producer to
+    /// stop early (for example in a `select!` next to its work) when nobody will read what it
+    /// would send. Cancellation-safe.
+    ///
+    /// ```
+    /// # use weft_core::executor::block_on;
+    /// use weft_core::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// std::thread::spawn(move || drop(rx));
+    /// block_on(tx.closed());
+    /// assert!(tx.is_closed());
+    /// ```
+    pub async fn closed(&self) {
+        ClosedFut {
+            tx: self,
+            waiter: Waiter::new(()),
+            linked: false,
+        }
+        .await
+    }
+
     /// The number of free slots in the buffer now (`usize::MAX` if unbounded).
     ///
     /// ```
@@ -858,6 +886,62 @@ impl<T> Drop for SendFut<'_, '_, T> {
     }
 }
 
+/// The future behind [`Sender::closed`].
+struct ClosedFut<'s, 'a, T> {
+    tx: &'s BorrowedSender<'a, T>,
+    waiter: Waiter<()>,
+    /// Whether the waiter may be linked (it was linked and the future has not seen `closed`).
+    linked: bool,
+}
+
+impl<T> Future for ClosedFut<'_, '_, T> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: nothing is moved out; the waiter stays pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let waiter = &this.waiter;
+        let closed = with(&*this.tx.chan, |s, _| {
+            if s.closed {
+                return true;
+            }
+            // SAFETY: lock held; the waiter is pinned and `Drop` unlinks it.
+            unsafe {
+                let queued = waiter.with(|n| {
+                    n.set_waker(cx.waker());
+                    n.is_queued()
+                });
+                if !queued {
+                    s.closed_waiters.push_back(waiter.as_ptr());
+                }
+            }
+            false
+        });
+        if closed {
+            // `close_senders` unlinked the node (or it was never linked).
+            this.linked = false;
+            Poll::Ready(())
+        } else {
+            this.linked = true;
+            Poll::Pending
+        }
+    }
+}
+
+impl<T> Drop for ClosedFut<'_, '_, T> {
+    fn drop(&mut self) {
+        if !self.linked {
+            return;
+        }
+        let ptr = self.waiter.as_ptr();
+        // SAFETY: lock held; the waiter is only ever linked into this list (a no-op if
+        // `close_senders` already unlinked it).
+        with(&*self.tx.chan, |s, _| unsafe {
+            s.closed_waiters.remove(ptr)
+        });
+    }
+}
+
 /// A slot reserved in a bounded channel by [`Sender::reserve`]: sending through it cannot
 /// fail for lack of room. Dropping it unused gives the slot back.
 ///
@@ -1007,6 +1091,20 @@ impl<T> BorrowedUnboundedSender<'_, T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.is_closed()
+    }
+
+    /// Waits until the receiver is gone or has closed the channel (see
+    /// [`Sender::closed`](BorrowedSender::closed)).
+    ///
+    /// ```
+    /// # use weft_core::executor::block_on;
+    /// use weft_core::sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+    /// rx.close();
+    /// block_on(tx.closed());
+    /// ```
+    pub async fn closed(&self) {
+        self.inner.closed().await
     }
 }
 
