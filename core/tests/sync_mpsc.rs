@@ -364,3 +364,57 @@ fn sender_closed_after_receiver_close() {
     assert_eq!(t.wakes(), 1);
     assert_eq!(t.poll(f.as_mut()), Poll::Ready(()));
 }
+
+#[test]
+fn closed_future_finished_and_freed_between_close_batches() {
+    // `close_senders` unlinks `closed()` waiters 32 at a time and drops the lock in between.
+    // A waiter further down the list that is polled (sees `closed`) and freed in that gap must
+    // unlink itself, or the next batch writes to freed memory (ASan run in CI's asan step
+    // covers this test).
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::task::{Context, Wake, Waker};
+    type Fut = Pin<Box<dyn Future<Output = ()>>>;
+    thread_local! { static VICTIM: RefCell<Option<Fut>> = const { RefCell::new(None) }; }
+    struct PollVictim;
+    impl Wake for PollVictim {
+        fn wake(self: Arc<Self>) {
+            if let Some(mut f) = VICTIM.with(|v| v.borrow_mut().take()) {
+                let ready = f.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+                assert!(ready.is_ready(), "the channel is closed by now");
+                drop(f);
+            }
+        }
+    }
+    // The futures must be `'static` to sit in the thread-local: keep the sender in a static
+    // (reachable, so not a leak to LeakSanitizer).
+    static TX: std::sync::OnceLock<mpsc::Sender<u8>> = std::sync::OnceLock::new();
+    let (tx, rx) = mpsc::channel::<u8>(1);
+    let tx = TX.get_or_init(|| tx);
+    let trigger = Waker::from(Arc::new(PollVictim));
+    let first: Vec<Fut> = (0..32)
+        .map(|i| {
+            let mut f: Fut = Box::pin(tx.closed());
+            let w = if i == 0 {
+                trigger.clone()
+            } else {
+                Waker::noop().clone()
+            };
+            assert!(f.as_mut().poll(&mut Context::from_waker(&w)).is_pending());
+            f
+        })
+        .collect();
+    let mut victim: Fut = Box::pin(tx.closed()); // the 33rd: in the second batch
+    assert!(victim
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+        .is_pending());
+    VICTIM.with(|v| *v.borrow_mut() = Some(victim));
+    drop(rx);
+    assert!(
+        VICTIM.with(|v| v.borrow().is_none()),
+        "the victim was polled and freed"
+    );
+    drop(first);
+}

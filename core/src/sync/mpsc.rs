@@ -903,6 +903,11 @@ impl<T> Future for ClosedFut<'_, '_, T> {
         let waiter = &this.waiter;
         let closed = with(&*this.tx.chan, |s, _| {
             if s.closed {
+                // `close_senders` unlinks waiters in batches, dropping the lock in between: our
+                // node may still be linked. Unlink it here, under the lock, before we report
+                // `Ready` (after which the future, and the node, may be freed at any time).
+                // SAFETY: lock held; the waiter is only ever linked into this list.
+                unsafe { s.closed_waiters.remove(waiter.as_ptr()) };
                 return true;
             }
             // SAFETY: lock held; the waiter is pinned and `Drop` unlinks it.
@@ -918,7 +923,7 @@ impl<T> Future for ClosedFut<'_, '_, T> {
             false
         });
         if closed {
-            // `close_senders` unlinked the node (or it was never linked).
+            // Unlinked above (or by `close_senders`, or never linked).
             this.linked = false;
             Poll::Ready(())
         } else {

@@ -113,6 +113,21 @@ impl Notified {
         ManuallyDrop::new(self).raw
     }
 
+    /// The task's address, without giving up the reference. Unlike `&Header` from
+    /// [`header`](Notified::header), the pointer may be used for the whole task (header and
+    /// stage), e.g. to rebuild a [`TaskRef`] with [`TaskRef::clone_from_raw`] later.
+    ///
+    /// ```
+    /// # use weft_core::task::*;
+    /// # struct S; impl Schedule for S { fn schedule(&self, _t: Notified) {} }
+    /// # static SCHED: SchedulerCell<S> = SchedulerCell::new(S);
+    /// let (n, _h) = SpawnToken::new_boxed(async {}).bind(RawScheduler::from_static(&SCHED));
+    /// assert_eq!(n.as_ptr().as_ptr() as usize as u64, n.id().as_u64());
+    /// ```
+    pub fn as_ptr(&self) -> NonNull<Header> {
+        self.raw
+    }
+
     /// Takes back a reference given up by [`into_raw`](Notified::into_raw).
     ///
     /// # Safety
@@ -338,7 +353,10 @@ unsafe fn complete(raw: NonNull<Header>, refs: usize) {
     } else if prev.is(JOIN_WAKER) {
         // SAFETY: JOIN_WAKER was set before COMPLETE, so the slot is ours to read.
         if let Some(w) = unsafe { &*header.join_waker.get() } {
-            w.wake_by_ref();
+            // A waker is user code and may panic. The task must still be released and its
+            // references dropped below, or it would never be freed (and a runtime shutting
+            // down would stop halfway), so the panic is caught and dropped, as tokio does.
+            let _ = super::unwind::catch(|| w.wake_by_ref());
         }
     }
     // SAFETY: bound task.

@@ -39,7 +39,9 @@ pub(crate) struct Vtable {
 /// and can be given to a later task only after every such reference is gone: a static slot
 /// reused for a new task, or a heap address reused by the allocator. That is the guarantee
 /// tokio documents for its task ids too ("unique relative to other currently running tasks").
-/// Keep the `JoinHandle` if you need the id to stay unambiguous.
+/// Keep the `JoinHandle` if you need the id to stay unambiguous. Ids compare and hash, so they
+/// can key a map of live tasks, but their order says nothing about which task was spawned
+/// first, and the number (printed by `Display`) is an address: fine in logs, not a secret.
 ///
 /// ```
 /// # weft_core::executor::__doc_block_on(async {

@@ -182,13 +182,18 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let header = self.header();
+        let mut panic = None;
         if header.state.unset_join_interest().is_err() && !self.output_taken {
-            // Already complete and never read: the output is ours to drop.
+            // Already complete and never read: the output is ours to drop. Its destructor may
+            // panic: the handle's reference is dropped first, then the panic goes on.
             // SAFETY: COMPLETE with JOIN_INTEREST held gives the handle the stage.
-            let _ = super::unwind::catch(|| unsafe { (header.vtable.drop_output)(self.raw) });
+            panic = super::unwind::catch(|| unsafe { (header.vtable.drop_output)(self.raw) }).err();
         }
         // SAFETY: the handle's reference.
         unsafe { drop_ref(self.raw) };
+        if let Some(payload) = panic {
+            super::unwind::resume(payload);
+        }
     }
 }
 

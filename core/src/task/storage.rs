@@ -108,7 +108,8 @@ impl<F: Future + 'static> TaskStorage<F> {
         // SAFETY: the claim gives us the unshared slot, whose stage is empty.
         unsafe { self.cell.put_future(future) };
         // SAFETY: claimed static task of future type F.
-        Some(unsafe { SpawnToken::from_raw(NonNull::from(header)) })
+        // The pointer comes from the whole cell, not from `&header`, so it may reach the stage.
+        Some(unsafe { SpawnToken::from_raw(NonNull::from(&self.cell).cast::<Header>()) })
     }
 }
 

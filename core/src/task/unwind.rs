@@ -14,3 +14,8 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Payload> {
 pub(crate) fn to_join_error(id: Id, payload: Payload) -> JoinError {
     JoinError::panic(id, payload)
 }
+
+/// Continues a panic caught by [`catch`] once the bookkeeping it interrupted is done.
+pub(crate) fn resume(payload: Payload) -> ! {
+    std::panic::resume_unwind(payload)
+}

@@ -12,3 +12,7 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Payload> {
 pub(crate) fn to_join_error(_id: Id, payload: Payload) -> JoinError {
     match payload {}
 }
+
+pub(crate) fn resume(payload: Payload) -> ! {
+    match payload {}
+}

@@ -29,6 +29,7 @@
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use weft_core::task::{Header, JoinHandle, Notified, RawScheduler, SpawnToken, TaskRef};
@@ -73,8 +74,19 @@ const SHRINK_ABOVE: usize = 1024;
 /// Upper bound on the shard count: beyond it more shards only cost memory and shutdown time.
 const MAX_SHARDS: usize = 64;
 
+/// A task's address as stored in the sets. Its provenance is exposed so that shutdown can
+/// turn the number back into a pointer to the whole task ([`task_at`]).
 fn addr(task: NonNull<Header>) -> usize {
-    task.as_ptr() as usize
+    task.as_ptr().expose_provenance()
+}
+
+/// The task at an address from the sets.
+///
+/// # Safety
+/// `a` came from [`addr`] of a task that is still alive.
+unsafe fn task_at(a: usize) -> NonNull<Header> {
+    // SAFETY: `addr` never yields 0 (it came from a `NonNull`), and its provenance was exposed.
+    unsafe { NonNull::new_unchecked(std::ptr::with_exposed_provenance_mut::<Header>(a)) }
 }
 
 impl OwnedTasks {
@@ -110,7 +122,7 @@ impl OwnedTasks {
         sched: RawScheduler,
     ) -> (Option<Notified>, JoinHandle<T>) {
         let (notified, join) = token.bind(sched);
-        let task = NonNull::from(notified.header());
+        let task = notified.as_ptr();
         let mut shard = lock(self.shard(task));
         if shard.closed {
             drop(shard);
@@ -146,6 +158,7 @@ impl OwnedTasks {
             lock(s).closed = true;
         }
         let n = self.shards.len();
+        let mut panic = None;
         for i in 0..n {
             let shard = &self.shards[(start + i) % n];
             let tasks: Vec<TaskRef> = lock(shard)
@@ -155,12 +168,20 @@ impl OwnedTasks {
                     // SAFETY: an address in the set names a task that has not been released,
                     // so it is alive; the count taken here (under the shard lock, which
                     // `release` also takes) keeps it alive after the lock is dropped.
-                    unsafe { TaskRef::clone_from_raw(NonNull::new_unchecked(a as *mut Header)) }
+                    unsafe { TaskRef::clone_from_raw(task_at(a)) }
                 })
                 .collect();
+            // The tasks are out of the set now, so none may be skipped: if a cancellation
+            // panics (a join waker that panics in `wake`), the others still run, and the
+            // first panic is raised once every task of every shard is cancelled.
             for t in tasks {
-                t.shutdown();
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| t.shutdown())) {
+                    panic.get_or_insert(p);
+                }
             }
+        }
+        if let Some(p) = panic {
+            resume_unwind(p);
         }
     }
 
