@@ -116,3 +116,25 @@ fn sender_closed_races_receiver_drop() {
         t.join().unwrap();
     });
 }
+
+#[test]
+fn sender_is_served_after_a_lock_free_recv_even_if_the_receiver_stops_receiving() {
+    // The receiver frees the only slot without taking the lock and then waits for something
+    // else (here: the sender's confirmation), never calling `recv` in between. A sender that
+    // saw the slot still taken must not be left waiting: either it sees the room, or the
+    // receiver sees it waiting and serves it (the `senders_waiting` handshake).
+    loom::model(|| {
+        use weft_core::sync::oneshot;
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let (done_tx, done_rx) = oneshot::channel();
+        let t = thread::spawn(move || {
+            block_on(tx.send(2)).unwrap();
+            done_tx.send(()).unwrap();
+        });
+        assert_eq!(rx.try_recv(), Ok(1));
+        block_on(done_rx).unwrap();
+        assert_eq!(rx.try_recv(), Ok(2));
+        t.join().unwrap();
+    });
+}

@@ -418,3 +418,46 @@ fn closed_future_finished_and_freed_between_close_batches() {
     );
     drop(first);
 }
+
+#[test]
+fn static_ring_wraps_many_times_under_threads_with_recv_and_recv_many_mixed() {
+    // A 3-slot ring in a static, three producer threads: the ring wraps thousands of times
+    // while the receiver pops without the lock and senders keep hitting "full".
+    static CH: mpsc::Channel<(u32, u32), 3> = mpsc::Channel::new();
+    let (tx, mut rx) = CH.split();
+    let mut next = [0u32; 3];
+    std::thread::scope(|scope| {
+        for p in 0..3u32 {
+            let tx = tx.clone();
+            scope.spawn(move || {
+                block_on(async {
+                    for i in 0..3000u32 {
+                        tx.send((p, i)).await.unwrap();
+                    }
+                })
+            });
+        }
+        drop(tx);
+        block_on(async {
+            let mut buf = Vec::new();
+            let mut round = 0u32;
+            loop {
+                round += 1;
+                buf.clear();
+                if round % 2 == 0 {
+                    match rx.recv().await {
+                        Some(m) => buf.push(m),
+                        None => break,
+                    }
+                } else if rx.recv_many(&mut buf, 2).await == 0 {
+                    break;
+                }
+                for &(p, i) in &buf {
+                    assert_eq!(next[p as usize], i, "per-producer order");
+                    next[p as usize] += 1;
+                }
+            }
+        });
+    });
+    assert_eq!(next, [3000; 3]);
+}
