@@ -138,3 +138,97 @@ fn sender_is_served_after_a_lock_free_recv_even_if_the_receiver_stops_receiving(
         t.join().unwrap();
     });
 }
+
+#[test]
+fn permit_dropped_unused_races_a_waiting_send_and_recv() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let keep = tx.clone(); // another live sender: only a wake can end the receiver's wait
+        let a = thread::spawn(move || drop(block_on(tx.reserve()).unwrap()));
+        let b = thread::spawn(move || block_on(tx2.send(20)).unwrap());
+        let got = block_on(async { [rx.recv().await, rx.recv().await] });
+        assert_eq!(got, [Some(1), Some(20)]);
+        drop(keep);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}
+
+#[test]
+fn reserve_then_permit_send_races_a_send_and_lock_free_recv() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let a = thread::spawn(move || block_on(tx.reserve()).unwrap().send(10));
+        let b = thread::spawn(move || block_on(tx2.send(20)).unwrap());
+        let mut got = block_on(async {
+            let mut v = Vec::new();
+            while let Some(x) = rx.recv().await {
+                v.push(x);
+            }
+            v
+        });
+        got.sort();
+        assert_eq!(got, [1, 10, 20]);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}
+
+#[test]
+fn cancelled_front_waiter_then_lock_free_recv_still_serves_the_next() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        use std::future::Future;
+        use std::task::{Context, Waker};
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let keep = tx.clone();
+        let tx2 = tx.clone();
+        let a = thread::spawn(move || {
+            let mut f = Box::pin(tx.send(10));
+            let _ = f.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+            drop(f); // cancelled: its value is either delivered or dropped
+        });
+        let b = thread::spawn(move || block_on(tx2.send(20)).unwrap());
+        assert_eq!(rx.try_recv(), Ok(1)); // a lock-free pop
+        block_on(async { while rx.recv().await != Some(20) {} });
+        drop(keep);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}
+
+#[test]
+fn recv_many_with_two_senders_on_two_slots() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(2);
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        let keep = tx.clone();
+        let tx2 = tx.clone();
+        let a = thread::spawn(move || block_on(tx.send(10)).unwrap());
+        let b = thread::spawn(move || block_on(tx2.send(20)).unwrap());
+        let mut got = Vec::new();
+        block_on(async {
+            while got.len() < 4 {
+                rx.recv_many(&mut got, 2).await;
+            }
+        });
+        got.sort();
+        assert_eq!(got, [1, 2, 10, 20]);
+        drop(keep);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}

@@ -461,3 +461,59 @@ fn static_ring_wraps_many_times_under_threads_with_recv_and_recv_many_mixed() {
     });
     assert_eq!(next, [3000; 3]);
 }
+
+/// A waker that records that it was woken.
+struct FlagWaker(std::sync::atomic::AtomicBool);
+impl std::task::Wake for FlagWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn dropped_permit_serving_a_waiting_send_wakes_the_parked_receiver() {
+    use std::task::{Context, Waker};
+    let (tx, mut rx) = mpsc::channel::<u32>(1);
+    let permit = tx.try_reserve().unwrap(); // the only slot is reserved, the buffer is empty
+    let flag = Arc::new(FlagWaker(Default::default()));
+    let rx_waker = Waker::from(flag.clone());
+    assert!(rx
+        .poll_recv(&mut Context::from_waker(&rx_waker))
+        .is_pending());
+    let mut send: BoxFut<'_, _> = Box::pin(tx.send(7));
+    assert!(poll_once(send.as_mut()).is_pending()); // waits: the slot is reserved
+    drop(permit); // hands the slot to the waiting send, which puts 7 in the buffer
+    assert_eq!(poll_once(send.as_mut()), Poll::Ready(Ok(())));
+    assert!(
+        flag.0.load(Ordering::SeqCst),
+        "the parked receiver was woken"
+    );
+    assert_eq!(
+        rx.poll_recv(&mut Context::from_waker(&rx_waker)),
+        Poll::Ready(Some(7))
+    );
+}
+
+#[test]
+fn dropped_granted_reserve_serving_a_waiting_send_wakes_the_parked_receiver() {
+    use std::task::{Context, Waker};
+    let (tx, mut rx) = mpsc::channel::<u32>(1);
+    tx.try_send(1).unwrap();
+    let mut res: BoxFut<'_, _> = Box::pin(tx.reserve());
+    assert!(poll_once(res.as_mut()).is_pending());
+    let mut send: BoxFut<'_, _> = Box::pin(tx.send(7));
+    assert!(poll_once(send.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot is granted to the reserve
+    let flag = Arc::new(FlagWaker(Default::default()));
+    let rx_waker = Waker::from(flag.clone());
+    assert!(rx
+        .poll_recv(&mut Context::from_waker(&rx_waker))
+        .is_pending());
+    drop(res); // granted but never used: the slot goes on to the send
+    assert_eq!(poll_once(send.as_mut()), Poll::Ready(Ok(())));
+    assert!(
+        flag.0.load(Ordering::SeqCst),
+        "the parked receiver was woken"
+    );
+    assert_eq!(rx.try_recv(), Ok(7));
+}

@@ -257,6 +257,36 @@ impl<T, S: AsRef<[Slot<T>]>> Ring<T, S> {
     fn slots(&self) -> &[Slot<T>] {
         self.slots.as_ref()
     }
+
+    // `head` and `tail` count in `0..2 * len` and wrap there, not at `usize::MAX`: a counter
+    // that wrapped at `usize::MAX` would jump to another slot whenever `len` does not divide
+    // 2^BITS (after 2^32 messages on a 32-bit target). Twice `len`, so that a full ring
+    // (`tail - head == len`) and an empty one (`tail == head`) differ.
+
+    /// The counter after `c`.
+    fn next(&self, c: usize) -> usize {
+        let n = c + 1;
+        if n == 2 * self.slots().len() {
+            0
+        } else {
+            n
+        }
+    }
+
+    /// Messages from counter `h` to counter `t`.
+    fn distance(&self, t: usize, h: usize) -> usize {
+        if t >= h {
+            t - h
+        } else {
+            t + 2 * self.slots().len() - h
+        }
+    }
+
+    /// The slot of counter `c`.
+    fn slot(&self, c: usize) -> &Slot<T> {
+        let len = self.slots().len();
+        &self.slots()[if c >= len { c - len } else { c }]
+    }
 }
 
 impl<T, const N: usize> Ring<T, [Slot<T>; N]> {
@@ -283,6 +313,7 @@ impl<T, const N: usize> Ring<T, [Slot<T>; N]> {
 #[cfg(feature = "alloc")]
 impl<T> Ring<T, alloc::boxed::Box<[Slot<T>]>> {
     fn boxed(cap: usize) -> Self {
+        assert!(cap <= usize::MAX / 2, "mpsc channel capacity too large");
         Ring {
             head: AtomicUsize::new(0),
             tail: AtomicUsize::new(0),
@@ -294,27 +325,23 @@ impl<T> Ring<T, alloc::boxed::Box<[Slot<T>]>> {
 
 impl<T, S: AsRef<[Slot<T>]>> Queue<T> for Ring<T, S> {
     unsafe fn push(&self, value: T) -> Result<(), T> {
-        let slots = self.slots();
         // Only lock holders move `tail`, and we hold the lock.
         let t = self.tail.load(Ordering::Relaxed);
         // A stale `head` only hides room; the `senders_waiting` handshake (see `Chan`) covers a
         // sender that waits because of it.
         let h = self.head.load(Ordering::Acquire);
-        if t.wrapping_sub(h) >= slots.len() {
+        if self.distance(t, h) >= self.slots().len() {
             return Err(value);
         }
         // SAFETY: the slot is outside head..tail, so the receiver does not touch it, and other
         // producers wait for the lock; the receiver's Release store of `head` (read above)
         // ordered its read of the old message before this write.
-        slots[t % slots.len()]
-            .0
-            .with_mut(|p| unsafe { (*p).write(value) });
-        self.tail.store(t.wrapping_add(1), Ordering::Release);
+        self.slot(t).0.with_mut(|p| unsafe { (*p).write(value) });
+        self.tail.store(self.next(t), Ordering::Release);
         Ok(())
     }
 
     unsafe fn pop(&self) -> Option<T> {
-        let slots = self.slots();
         // Only the receiver moves `head`, and we are the receiver.
         let h = self.head.load(Ordering::Relaxed);
         if self.tail.load(Ordering::Acquire) == h {
@@ -323,11 +350,12 @@ impl<T, S: AsRef<[Slot<T>]>> Queue<T> for Ring<T, S> {
         // SAFETY: `h` is below `tail`: the slot holds a message, fully written before the
         // Release store of `tail` that we acquired; producers do not touch it until `head`
         // moves past it.
-        let value = slots[h % slots.len()]
+        let value = self
+            .slot(h)
             .0
             .with_mut(|p| unsafe { (*p).assume_init_read() });
         // The receiver then checks `senders_waiting` after a SeqCst fence (see `Chan`).
-        self.head.store(h.wrapping_add(1), Ordering::Release);
+        self.head.store(self.next(h), Ordering::Release);
         Some(value)
     }
 
@@ -335,7 +363,7 @@ impl<T, S: AsRef<[Slot<T>]>> Queue<T> for Ring<T, S> {
         // `head` first: it never passes `tail`, so the difference cannot underflow.
         let h = self.head.load(Ordering::Acquire);
         let t = self.tail.load(Ordering::Acquire);
-        t.wrapping_sub(h).min(self.slots().len())
+        self.distance(t, h).min(self.slots().len())
     }
 
     fn capacity(&self) -> Option<usize> {
@@ -350,17 +378,16 @@ impl<T, S: AsRef<[Slot<T>]>> Queue<T> for Ring<T, S> {
 impl<T, S: AsRef<[Slot<T>]>> Drop for Ring<T, S> {
     fn drop(&mut self) {
         // Normally empty: the receiver drains it when it is dropped.
-        let slots = self.slots.as_ref();
         let (mut h, t) = (
             self.head.load(Ordering::Relaxed),
             self.tail.load(Ordering::Relaxed),
         );
         while h != t {
             // SAFETY: `&mut self`: nobody else; slots head..tail hold messages.
-            slots[h % slots.len()]
+            self.slot(h)
                 .0
                 .with_mut(|p| unsafe { (*p).assume_init_drop() });
-            h = h.wrapping_add(1);
+            h = self.next(h);
         }
     }
 }
@@ -565,7 +592,7 @@ fn refill_all<T>(s: &mut State<T>, q: &dyn Queue<T>, wakers: &mut WakeList) -> b
         if !wakers.can_push() {
             return true;
         }
-        wakers.push(refill(s, q));
+        wakers.push(refill(s, q).0);
     }
     false
 }
@@ -591,28 +618,45 @@ fn serve_waiting<T>(chan: &(dyn RawChan<T> + '_)) {
 }
 
 /// Gives free room to the first waiting sender: moves its value into the buffer (a `send`) or
-/// reserves a slot for it (a `reserve`). Returns its waker.
-fn refill<T>(s: &mut State<T>, q: &dyn Queue<T>) -> Option<Waker> {
+/// reserves a slot for it (a `reserve`). Returns its waker, and whether a value went into the
+/// buffer (then a receiver parked on an empty channel must be woken: see [`hand_on_slot`]).
+fn refill<T>(s: &mut State<T>, q: &dyn Queue<T>) -> (Option<Waker>, bool) {
     if s.closed || !has_room(s, q) {
-        return None;
+        return (None, false);
     }
-    let w = s.senders.pop_front()?;
+    let Some(w) = s.senders.pop_front() else {
+        return (None, false);
+    };
     // SAFETY: `w` was linked, hence valid; the caller holds the lock (it has `&mut` state).
     unsafe {
         w.as_ref().with(|n| {
-            match n.data.value.take() {
+            let pushed = match n.data.value.take() {
                 Some(value) => {
                     // (`q.push`: the caller holds the lock.)
                     if q.push(value).is_err() {
                         unreachable!("room was checked");
                     }
+                    true
                 }
-                None => s.reserved += 1,
-            }
+                None => {
+                    s.reserved += 1;
+                    false
+                }
+            };
             n.data.outcome = SendOutcome::Sent;
-            n.waker.take()
+            (n.waker.take(), pushed)
         })
     }
+}
+
+/// A reserved slot comes back unused (a dropped [`Permit`], or a dropped `reserve` that had
+/// been granted one): hands it to the first waiting sender. If that put a value in the
+/// buffer, the receiver may be parked on what it saw as an empty channel, so its waker is
+/// taken too. Returns the wakers to wake after the lock.
+fn hand_on_slot<T>(s: &mut State<T>, q: &dyn Queue<T>) -> [Option<Waker>; 2] {
+    s.reserved -= 1;
+    let (sender, pushed) = refill(s, q);
+    [sender, if pushed { s.rx_waker.take() } else { None }]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -650,7 +694,10 @@ impl<T, const N: usize> Channel<T, N> {
         /// assert_eq!(tx.max_capacity(), 4);
         /// ```
         pub fn new() -> Self {
-            const { assert!(N > 0, "an mpsc::Channel needs a capacity N >= 1") };
+            const {
+                assert!(N > 0, "an mpsc::Channel needs a capacity N >= 1");
+                assert!(N <= usize::MAX / 2, "mpsc::Channel capacity too large");
+            };
             Channel {
                 chan: Chan::new(Ring::inline(), 0, false),
             }
@@ -1117,23 +1164,22 @@ impl<T> Drop for SendFut<'_, '_, T> {
         let ptr = self.waiter.as_ptr();
         let waiter = &self.waiter;
         let reserve = self.reserve;
-        let waker = with(&*self.tx.chan, |s, q| {
+        let wakers = with(&*self.tx.chan, |s, q| {
             // SAFETY: lock held; the waiter is only ever linked into this list. A value still
             // here is dropped with `self`, after the lock is released.
             if unsafe { s.senders.remove(ptr) } {
-                return None;
+                return [None, None];
             }
             // SAFETY: lock held.
             let granted = unsafe { waiter.with(|n| n.data.outcome == SendOutcome::Sent) };
             if reserve && granted {
                 // A slot was reserved for us but we will never use it: hand it on.
-                s.reserved -= 1;
-                refill(s, q)
+                hand_on_slot(s, q)
             } else {
-                None
+                [None, None]
             }
         });
-        if let Some(w) = waker {
+        for w in wakers.into_iter().flatten() {
             w.wake();
         }
     }
@@ -1253,11 +1299,8 @@ impl<T> Permit<'_, T> {
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        let waker = with(&*self.tx.chan, |s, q| {
-            s.reserved -= 1;
-            refill(s, q)
-        });
-        if let Some(w) = waker {
+        let wakers = with(&*self.tx.chan, hand_on_slot);
+        for w in wakers.into_iter().flatten() {
             w.wake();
         }
     }
@@ -1549,7 +1592,7 @@ impl<T> BorrowedReceiver<'_, T> {
                 buffer.push(v);
                 n += 1;
                 // Give the slot just freed to the first waiting sender.
-                wakers.push(refill(s, q));
+                wakers.push(refill(s, q).0);
             }
             if n > 0 {
                 Poll::Ready(n)
@@ -1588,7 +1631,7 @@ impl<T> BorrowedReceiver<'_, T> {
             // SAFETY: we are the receiver, under the lock.
             if let Some(v) = unsafe { q.pop() } {
                 // Give the slot just freed to the first waiting sender.
-                (Ok(v), refill(s, q))
+                (Ok(v), refill(s, q).0)
             } else if s.tx_count == 0 || s.closed {
                 (Err(TryRecvError::Disconnected), None)
             } else {
@@ -1700,5 +1743,61 @@ impl<T> Drop for BorrowedReceiver<'_, T> {
 impl<T> fmt::Debug for BorrowedReceiver<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::Receiver").finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom), feature = "alloc"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_counters_wrap_without_reusing_a_full_slot_for_any_capacity() {
+        for cap in 1..=5usize {
+            let ring = Ring::<u32, alloc::boxed::Box<[Slot<u32>]>>::boxed(cap);
+            // Push and pop through several laps of the counters, one ring-full at a time,
+            // so every wrap point is crossed with the ring full.
+            let mut next_in = 0u32;
+            let mut next_out = 0u32;
+            for _ in 0..4 * cap + 3 {
+                // SAFETY: single-threaded test: we are both the lock holder and the receiver.
+                unsafe {
+                    while ring.push(next_in).is_ok() {
+                        next_in += 1;
+                    }
+                    assert_eq!(ring.len(), cap, "a full ring holds exactly `cap`");
+                    let Some(v) = ring.pop() else { unreachable!() };
+                    assert_eq!(v, next_out, "FIFO across the wrap (cap {cap})");
+                    next_out += 1;
+                }
+            }
+            // SAFETY: as above.
+            unsafe {
+                while let Some(v) = ring.pop() {
+                    assert_eq!(v, next_out);
+                    next_out += 1;
+                }
+                assert_eq!(ring.len(), 0);
+            }
+            assert_eq!(next_in, next_out);
+        }
+    }
+
+    #[test]
+    fn ring_drop_drops_what_is_left_once() {
+        use alloc::sync::Arc;
+        let token = Arc::new(());
+        {
+            let ring = Ring::<Arc<()>, [Slot<Arc<()>>; 3]>::inline();
+            // SAFETY: single-threaded test.
+            unsafe {
+                for _ in 0..3 {
+                    ring.push(token.clone()).unwrap();
+                }
+                drop(ring.pop());
+                ring.push(token.clone()).unwrap(); // wraps
+            }
+            assert_eq!(Arc::strong_count(&token), 4);
+        }
+        assert_eq!(Arc::strong_count(&token), 1);
     }
 }
