@@ -8,6 +8,14 @@ use loom::thread;
 use loom_sync_util::block_on;
 use weft_core::sync::mpsc;
 
+/// Runs a model of three threads with at most three preemptions (enough for the races these
+/// models target, and seconds instead of minutes).
+fn check_bounded(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(f);
+}
+
 #[test]
 fn two_senders_one_slot_all_delivered_then_none() {
     // Three threads: bound the preemptions so the model finishes in seconds, not minutes
@@ -141,9 +149,7 @@ fn sender_is_served_after_a_lock_free_recv_even_if_the_receiver_stops_receiving(
 
 #[test]
 fn permit_dropped_unused_races_a_waiting_send_and_recv() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    check_bounded(|| {
         let (tx, mut rx) = mpsc::channel::<u32>(1);
         tx.try_send(1).unwrap();
         let tx2 = tx.clone();
@@ -160,9 +166,7 @@ fn permit_dropped_unused_races_a_waiting_send_and_recv() {
 
 #[test]
 fn reserve_then_permit_send_races_a_send_and_lock_free_recv() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    check_bounded(|| {
         let (tx, mut rx) = mpsc::channel::<u32>(1);
         tx.try_send(1).unwrap();
         let tx2 = tx.clone();
@@ -184,9 +188,7 @@ fn reserve_then_permit_send_races_a_send_and_lock_free_recv() {
 
 #[test]
 fn cancelled_front_waiter_then_lock_free_recv_still_serves_the_next() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    check_bounded(|| {
         use std::future::Future;
         use std::task::{Context, Waker};
         let (tx, mut rx) = mpsc::channel::<u32>(1);
@@ -209,9 +211,7 @@ fn cancelled_front_waiter_then_lock_free_recv_still_serves_the_next() {
 
 #[test]
 fn recv_many_with_two_senders_on_two_slots() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    check_bounded(|| {
         let (tx, mut rx) = mpsc::channel::<u32>(2);
         tx.try_send(1).unwrap();
         tx.try_send(2).unwrap();
