@@ -18,7 +18,10 @@
 //!
 //! * **One lock per primitive.** The state of each primitive sits behind an internal `Lock`,
 //!   held only for a few pointer updates, never across user code and never while a waker is
-//!   woken. What it is depends on the target, picked once in `lock/`:
+//!   woken. (One exception on the hot path: the receiver of a bounded `mpsc` channel pops its
+//!   ring without the lock, so that senders and receiver on different cores do not pass the
+//!   lock's cache line back and forth for every message; see `mpsc.rs`.) What the lock is
+//!   depends on the target, picked once in `lock/`:
 //!
 //!   | build | `Lock` is | why |
 //!   |---|---|---|
