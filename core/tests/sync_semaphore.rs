@@ -118,3 +118,50 @@ fn concurrency_limit_is_respected_across_threads() {
     assert_eq!(sem.available_permits(), LIMIT);
     assert!(max_seen.load(Ordering::SeqCst) <= LIMIT);
 }
+
+#[test]
+fn close_fails_every_queued_waiter_even_if_permits_arrive_between_wake_batches() {
+    // `close` fails waiters in batches of 32 and lets go of the lock in between; here the first
+    // woken waiter's waker adds a permit right then. Waiter 33 must still fail.
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Mutex;
+    use std::task::{Context, Wake, Waker};
+    use weft_core::sync::Acquire;
+    struct OnWake(Mutex<Option<Box<dyn FnOnce() + Send>>>);
+    impl Wake for OnWake {
+        fn wake(self: Arc<Self>) {
+            if let Some(f) = self.0.lock().unwrap().take() {
+                f()
+            }
+        }
+    }
+    static SEM: Semaphore = Semaphore::new(0);
+    let mut futs: Vec<Pin<Box<Acquire<'static>>>> =
+        (0..40).map(|_| Box::pin(SEM.acquire())).collect();
+    let add_one: Box<dyn FnOnce() + Send> = Box::new(|| SEM.add_permits(1));
+    let first = Waker::from(Arc::new(OnWake(Mutex::new(Some(add_one)))));
+    assert!(futs[0]
+        .as_mut()
+        .poll(&mut Context::from_waker(&first))
+        .is_pending());
+    let t = Tracked::new();
+    for f in &mut futs[1..] {
+        assert!(t.poll(f.as_mut()).is_pending());
+    }
+    SEM.close();
+    let oks: Vec<usize> = futs
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, f)| matches!(t.poll(f.as_mut()), Poll::Ready(Ok(_))).then_some(i))
+        .collect();
+    assert!(
+        oks.is_empty(),
+        "waiters {oks:?} got a permit from a semaphore closed while they were queued"
+    );
+    assert_eq!(
+        SEM.available_permits(),
+        1,
+        "the permit added meanwhile is kept"
+    );
+}

@@ -345,6 +345,13 @@ impl Semaphore {
                     .filter(|&p| p <= MAX_PERMITS)
                     .expect("a semaphore holds at most MAX_PERMITS permits");
                 add = 0;
+                // A closing semaphore fails its queued waiters in batches, letting go of the
+                // lock in between: permits that arrive meanwhile must not grant a waiter that
+                // `close` is about to fail (it would return `Ok` after an earlier waiter got
+                // `AcquireError`).
+                if s.closed {
+                    return false;
+                }
                 while let Some(w) = s.waiters.front() {
                     if !wakers.can_push() {
                         return true;

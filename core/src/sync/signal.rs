@@ -4,7 +4,11 @@
 //! futures, behind a [`Lock`] (a critical section without `std`, so [`Signal::signal`] is safe
 //! to call from an interrupt handler). `signal` overwrites an unconsumed value (the latest one
 //! wins, like a hardware register) and wakes the first waiter; a `wait` takes the value.
-//! Usually one task waits; if several do, each value goes to one of them, in FIFO order.
+//! Usually one task waits; if several do, each value goes to one of them. Waiters are woken in
+//! FIFO order, but the value is not reserved for the woken one: a `wait` polled in between
+//! (a newcomer) may take it first, as with a condition variable, and the woken waiter then
+//! waits again at the back. Use an [`mpsc`](super::mpsc) channel when every value must reach
+//! the waiters in strict FIFO order.
 //!
 //! Cancellation: the value stays in the signal until a `wait` returns it. A `Wait` that was
 //! woken but is dropped before it took the value passes the wake-up to the next waiter, so the
