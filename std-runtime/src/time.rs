@@ -172,7 +172,7 @@ fn with_clock<R>(what: &str, f: impl FnOnce(&crate::runtime::time::TimeDriver) -
 /// by jumping to the next timer when the runtime is idle.
 ///
 /// # Panics
-/// Outside a runtime.
+/// Outside a runtime, and on the multi-thread flavor (as `Builder::start_paused` does).
 ///
 /// ```
 /// use std::time::Duration;
@@ -186,6 +186,16 @@ fn with_clock<R>(what: &str, f: impl FnOnce(&crate::runtime::time::TimeDriver) -
 /// ```
 #[track_caller]
 pub fn pause() {
+    let multi_thread = context::with_current(|h| {
+        h.is_some_and(|h| h.flavor() == crate::runtime::RuntimeFlavor::MultiThread)
+    });
+    assert!(
+        !multi_thread,
+        "`weft::time::pause` needs the current-thread flavor: with several workers, an idle \
+         worker would jump the paused clock to the next timer while another worker is still \
+         running a task. Use `Builder::new_current_thread()` (or `#[weft::test]`, which is \
+         current-thread by default)"
+    );
     with_clock("pause", |t| t.clock().pause())
 }
 

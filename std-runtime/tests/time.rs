@@ -99,3 +99,68 @@ fn start_paused_rejects_multi_thread() {
         .start_paused(true)
         .build();
 }
+
+#[test]
+fn resume_continues_from_the_frozen_time_however_long_the_pause() {
+    let rt = weft::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        weft::time::pause();
+        let frozen = weft::time::Instant::now();
+        // Real time passes while the clock is paused (a blocking wait is the point here).
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let real_start = std::time::Instant::now();
+        weft::time::resume();
+        let jump = weft::time::Instant::now().saturating_duration_since(frozen);
+        let real = real_start.elapsed();
+        // The clock goes on from `frozen`: it may only have moved by the real time since
+        // `resume` (plus a tick of rounding), not by the 200 ms that passed while paused.
+        // No guessed bound: both sides are measured.
+        assert!(
+            jump <= real + std::time::Duration::from_millis(1),
+            "clock jumped by {jump:?} in {real:?} of real time"
+        );
+    });
+}
+
+#[test]
+fn advance_by_duration_max_saturates_paused_and_running_clocks() {
+    use std::time::Duration;
+    let rt = weft::runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        weft::time::advance(Duration::from_secs(1)).await;
+        let before = weft::time::Instant::now();
+        weft::time::advance(Duration::MAX).await;
+        assert!(
+            weft::time::Instant::now() >= before,
+            "paused clock went backwards"
+        );
+    });
+    let rt = weft::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let before = weft::time::Instant::now();
+        weft::time::advance(Duration::MAX).await;
+        let after = weft::time::Instant::now(); // must not overflow
+        assert!(after >= before);
+        assert!(
+            weft::time::Instant::now() >= after,
+            "and it keeps running forward"
+        );
+    });
+}
+
+#[test]
+#[should_panic(expected = "`weft::time::pause` needs the current-thread flavor")]
+fn pause_on_the_multi_thread_flavor_panics_with_advice() {
+    let rt = weft::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    rt.block_on(async { weft::time::pause() });
+}

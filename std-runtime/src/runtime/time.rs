@@ -57,7 +57,8 @@ pub(crate) struct RuntimeClock {
     paused: AtomicBool,
     /// While paused: the frozen time. While running: unused.
     frozen: AtomicU64,
-    /// Ticks added to the real clock (time skipped while paused, or `advance`d).
+    /// Ticks added to the real clock, as an `i64` stored in a `u64`: positive after
+    /// `advance`, negative after a pause longer than the time skipped so far.
     offset: AtomicU64,
 }
 
@@ -93,19 +94,32 @@ impl RuntimeClock {
         if !self.is_paused() {
             return;
         }
-        let frozen = self.frozen.load(Ordering::Acquire);
-        self.offset
-            .store(frozen.saturating_sub(real_ticks()), Ordering::Release);
+        // Continue from the frozen time: the offset may be negative (the pause lasted longer
+        // than all the time skipped so far), so it is signed.
+        let frozen = self.frozen.load(Ordering::Acquire) as i128;
+        let offset = (frozen - real_ticks() as i128).clamp(i64::MIN as i128, i64::MAX as i128);
+        self.offset.store(offset as i64 as u64, Ordering::Release);
         self.paused.store(false, Ordering::Release);
     }
 
     /// Moves the clock forward by `d`.
     pub(crate) fn advance(&self, d: Duration) {
+        // Saturating both ways: `advance(Duration::MAX)` parks the clock at the end of time
+        // instead of wrapping it backwards (or overflowing `now`).
         let t = duration_to_ticks_saturating(d);
         if self.is_paused() {
-            self.frozen.fetch_add(t, Ordering::AcqRel);
+            let _ = self
+                .frozen
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| {
+                    Some(f.saturating_add(t))
+                });
         } else {
-            self.offset.fetch_add(t, Ordering::AcqRel);
+            let t = i64::try_from(t).unwrap_or(i64::MAX);
+            let _ = self
+                .offset
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |o| {
+                    Some((o as i64).saturating_add(t) as u64)
+                });
         }
     }
 
@@ -120,7 +134,8 @@ impl Clock for RuntimeClock {
         if self.is_paused() {
             self.frozen.load(Ordering::Acquire)
         } else {
-            real_ticks() + self.offset.load(Ordering::Acquire)
+            let offset = self.offset.load(Ordering::Acquire) as i64;
+            (real_ticks() as i128 + offset as i128).clamp(0, u64::MAX as i128) as u64
         }
     }
 }
