@@ -406,3 +406,40 @@ fn sleeps_dropped_on_other_threads_while_the_wheel_fires() {
     assert!(env.time.queue().is_empty());
     assert!(fired.load(Ordering::SeqCst) <= 8000);
 }
+
+#[test]
+fn reset_earlier_on_a_plain_driver_schedules_the_new_deadline() {
+    let d = Arc::new(EmbassyStyle::default());
+    let handle = Handle::from_arc(d.clone());
+    let (count, w) = counting();
+    let mut s = pin!(handle.sleep_until(Instant::from_ticks(1000)));
+    assert!(poll(s.as_mut(), &w).is_pending());
+    s.as_mut().reset(Instant::from_ticks(10));
+    let earliest = d.scheduled.lock().unwrap().iter().map(|(at, _)| *at).min();
+    assert_eq!(
+        earliest,
+        Some(10),
+        "a wake-up is asked for at the new deadline"
+    );
+    // The driver fires it at 10: the sleep completes then, not at 1000.
+    d.now.store(10, Ordering::SeqCst);
+    let due: Vec<Waker> = d
+        .scheduled
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(at, _)| *at <= 10)
+        .map(|(_, w)| w.clone())
+        .collect();
+    for w in due {
+        w.wake();
+    }
+    assert!(count.0.load(Ordering::SeqCst) >= 1);
+    assert_eq!(poll(s.as_mut(), &w), Poll::Ready(()));
+    // Reset to a deadline already reached: woken at once.
+    let before = count.0.load(Ordering::SeqCst);
+    let mut s2 = pin!(handle.sleep_until(Instant::from_ticks(500)));
+    assert!(poll(s2.as_mut(), &w).is_pending());
+    s2.as_mut().reset(Instant::from_ticks(5));
+    assert_eq!(count.0.load(Ordering::SeqCst), before + 1);
+}

@@ -167,7 +167,9 @@ impl Sleep {
 
     /// Moves the deadline (earlier or later), even after the sleep completed. If the sleep was
     /// registered, it stays registered with the same waker, so a task waiting on it wakes at the
-    /// new deadline.
+    /// new deadline. (With a driver that has no timer queue, such as an embassy HAL's, the new
+    /// deadline is passed to `schedule_wake` with the waker of the last poll; the wake-up
+    /// scheduled for the old deadline may still come, and is then a spurious poll.)
     ///
     /// ```
     /// use std::pin::pin;
@@ -184,7 +186,8 @@ impl Sleep {
         let this = unsafe { self.get_unchecked_mut() };
         let queue = this.handle.driver().timer_queue();
         let mut rearm = None;
-        if this.state == State::Registered {
+        let was_registered = this.state == State::Registered;
+        if was_registered {
             if let Some(q) = queue {
                 // SAFETY: the entry was only ever linked into this queue.
                 rearm = unsafe { q.cancel(NonNull::from(&this.entry)) };
@@ -194,6 +197,20 @@ impl Sleep {
         this.state = State::Idle;
         // SAFETY: the entry lives inside the pinned `Sleep`; this is a re-borrow, not a move.
         unsafe { Pin::new_unchecked(&mut this.entry) }.set_deadline(deadline.as_ticks());
+        if queue.is_none() && was_registered {
+            // A plain driver cannot move the wake-up it was given: ask for one at the new
+            // deadline too (or wake now if that is already reached), with the last waker.
+            // SAFETY: re-borrow of the pinned entry; it is never linked (no queue).
+            if let Some(waker) = unsafe { Pin::new_unchecked(&mut this.entry) }.kept_waker() {
+                let driver = this.handle.driver();
+                if driver.now() >= deadline.as_ticks() {
+                    waker.wake();
+                } else {
+                    driver.schedule_wake(deadline.as_ticks(), &waker);
+                    this.state = State::Registered;
+                }
+            }
+        }
         if let (Some(q), Some(waker)) = (queue, rearm) {
             // SAFETY: pinned entry, linked only into this queue, cancelled in `Drop`.
             match unsafe { q.register(NonNull::from(&this.entry), &waker) } {
@@ -242,6 +259,9 @@ impl Future for Sleep {
             None => {
                 let at = this.deadline.as_ticks();
                 if driver.now() < at {
+                    // Kept for `reset`, which must re-schedule with it.
+                    // SAFETY: re-borrow of the pinned entry; it is never linked (no queue).
+                    unsafe { Pin::new_unchecked(&mut this.entry) }.keep_waker(cx.waker());
                     driver.schedule_wake(at, cx.waker());
                     this.state = State::Registered;
                     return Poll::Pending;

@@ -220,6 +220,45 @@ impl TimerEntry {
         self.state.store(UNLINKED, Ordering::Relaxed);
     }
 
+    /// For a timer that is never linked into a wheel (a driver without a timer queue): keeps
+    /// `waker` in the entry's waker slot, unless the one there would wake the same task, and
+    /// returns a clone of what is kept. The slot is otherwise the wheel's; unlinked, it is ours.
+    ///
+    /// # Panics
+    ///
+    /// If the entry is linked into a wheel.
+    pub(crate) fn keep_waker(self: Pin<&mut Self>, waker: &core::task::Waker) {
+        assert!(
+            self.state.load(Ordering::Acquire) != LINKED,
+            "TimerEntry::keep_waker on a linked entry"
+        );
+        self.links.with_mut(|p| {
+            // SAFETY: not linked, so no wheel refers to the entry, and we have the only
+            // (pinned mutable) reference.
+            let l = unsafe { &mut *p };
+            match &l.waker {
+                Some(w) if w.will_wake(waker) => {}
+                _ => l.waker = Some(waker.clone()),
+            }
+        });
+    }
+
+    /// The waker kept by [`keep_waker`](Self::keep_waker), if any (a clone).
+    ///
+    /// # Panics
+    ///
+    /// If the entry is linked into a wheel.
+    pub(crate) fn kept_waker(self: Pin<&mut Self>) -> Option<core::task::Waker> {
+        assert!(
+            self.state.load(Ordering::Acquire) != LINKED,
+            "TimerEntry::kept_waker on a linked entry"
+        );
+        self.links.with_mut(|p| {
+            // SAFETY: as in `keep_waker`.
+            unsafe { (*p).waker.clone() }
+        })
+    }
+
     /// Runs `f` on the links of `entry`.
     ///
     /// # Safety
