@@ -164,3 +164,19 @@ fn pause_on_the_multi_thread_flavor_panics_with_advice() {
         .unwrap();
     rt.block_on(async { weft::time::pause() });
 }
+
+#[test]
+#[should_panic(expected = "a timer was polled after its runtime shut down")]
+fn a_sleep_polled_after_its_runtime_shut_down_panics_instead_of_completing_at_once() {
+    let rt = weft::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let handle = rt.handle().clone();
+    drop(rt);
+    let _guard = handle.enter();
+    let sleep = std::pin::pin!(weft::time::sleep(Duration::from_secs(3600)));
+    let _ = std::future::Future::poll(
+        sleep,
+        &mut std::task::Context::from_waker(std::task::Waker::noop()),
+    );
+}

@@ -280,6 +280,22 @@ impl<C: Clock + ?Sized> WheelDriver<C> {
         self.queue.advance(now)
     }
 
+    /// Fires every pending timer and refuses new ones (see [`TimerQueue::shutdown`]); for a
+    /// runtime that shuts down.
+    ///
+    /// ```
+    /// use core::task::Waker;
+    /// use weft_core::time::{driver::WheelDriver, Clock, TimeDriver};
+    /// struct Zero;
+    /// impl Clock for Zero { fn now(&self) -> u64 { 0 } }
+    /// let time = WheelDriver::new(Zero);
+    /// time.schedule_wake(5, Waker::noop());
+    /// assert_eq!(time.shutdown(), 1);
+    /// ```
+    pub fn shutdown(&self) -> usize {
+        self.queue.shutdown()
+    }
+
     /// `advance(self.now())`.
     ///
     /// ```

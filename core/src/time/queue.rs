@@ -58,6 +58,8 @@ struct Inner {
     wheel: TimerWheel,
     loose: [Option<(u64, Waker)>; LOOSE_TIMERS],
     unpark: Option<Waker>,
+    /// Set by [`TimerQueue::shutdown`]: no timer will fire any more.
+    shut_down: bool,
 }
 
 impl Inner {
@@ -66,6 +68,7 @@ impl Inner {
             wheel: TimerWheel::new(),
             loose: [const { None }; LOOSE_TIMERS],
             unpark: None,
+            shut_down: false,
         }
     }
 
@@ -322,9 +325,14 @@ impl TimerQueue {
     pub(crate) unsafe fn register(&self, entry: NonNull<TimerEntry>, waker: &Waker) -> Poll<()> {
         // SAFETY: the entry is alive per this function's contract.
         let e = unsafe { entry.as_ref() };
+        let mut shut_down = false;
         let (poll, garbage, unpark) = self.lock.with(|q| {
             if e.has_fired() {
                 (Poll::Ready(()), None, None)
+            } else if q.shut_down {
+                // Reported below, outside the lock.
+                shut_down = true;
+                (Poll::Pending, None, None)
             } else if e.is_linked() {
                 // SAFETY: linked, hence linked into this queue's wheel.
                 (
@@ -349,7 +357,30 @@ impl TimerQueue {
         if let Some(u) = unpark {
             u.wake();
         }
+        if shut_down {
+            panic!(
+                "a timer was polled after its runtime shut down, so it can never fire: create \
+                 sleeps and timeouts inside a running runtime (a `Sleep` keeps the runtime's \
+                 timer it was created with)"
+            );
+        }
         poll
+    }
+
+    /// Fires every pending timer and refuses new ones: polling a timer of this queue
+    /// afterwards panics instead of returning `Ready` early or waiting forever. A runtime calls
+    /// this when it shuts down.
+    ///
+    /// ```
+    /// use core::task::Waker;
+    /// use weft_core::time::TimerQueue;
+    /// let q = TimerQueue::new();
+    /// q.schedule_wake(5, Waker::noop());
+    /// assert_eq!(q.shutdown(), 1);
+    /// ```
+    pub fn shutdown(&self) -> usize {
+        self.lock.with(|q| q.shut_down = true);
+        self.advance(u64::MAX)
     }
 
     /// Unlinks `entry` if linked; returns its waker if it was linked.

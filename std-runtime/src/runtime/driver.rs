@@ -161,7 +161,7 @@ impl Driver {
     pub fn shutdown(&mut self) {
         if let Some(time) = &self.time {
             time.set_unpark(None);
-            time.advance(u64::MAX);
+            time.shutdown();
         }
         if let Some(io) = &self.io {
             io.shutdown();
