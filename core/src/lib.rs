@@ -42,3 +42,4 @@ pub mod sync;
 pub mod task;
 pub use weft_macros::task;
 pub mod time;
+mod wake_list;

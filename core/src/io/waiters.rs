@@ -13,11 +13,7 @@ use core::task::Waker;
 
 use super::{Interest, Ready};
 
-/// Most wakers collected under the lock before it is released to wake them. Waking runs
-/// foreign code (a scheduler push, or a task drop that deregisters a socket), which must not
-/// run under the spin lock; 32 keeps the batch on the stack (32 × 16 bytes) and covers every
-/// waiter of a typical socket in one pass.
-pub(crate) const WAKE_BATCH: usize = 32;
+pub(crate) use crate::wake_list::WakeList;
 
 /// A waiting task, stored inside its `Readiness` future.
 pub(crate) struct Waiter {
@@ -140,46 +136,5 @@ impl Waiters {
             }
         }
         false
-    }
-}
-
-/// A stack buffer of wakers to wake once the lock is released.
-pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
-    len: usize,
-}
-
-impl WakeList {
-    pub(crate) const fn new() -> Self {
-        WakeList {
-            wakers: [const { None }; WAKE_BATCH],
-            len: 0,
-        }
-    }
-
-    pub(crate) fn is_full(&self) -> bool {
-        self.len == WAKE_BATCH
-    }
-
-    pub(crate) fn push(&mut self, waker: Waker) {
-        debug_assert!(!self.is_full());
-        self.wakers[self.len] = Some(waker);
-        self.len += 1;
-    }
-
-    pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(w) = slot.take() {
-                w.wake();
-            }
-        }
-        self.len = 0;
-    }
-}
-
-impl Drop for WakeList {
-    fn drop(&mut self) {
-        // A panic between collecting and waking must not lose wake-ups.
-        self.wake_all();
     }
 }

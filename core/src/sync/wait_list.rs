@@ -211,53 +211,6 @@ impl<T> WaitList<T> {
     }
 }
 
-/// How many wakers a [`WakeList`] holds before the caller must drain it. Big enough that a
-/// `notify_waiters`/`send` with a few dozen waiters releases its lock only once; small enough
-/// (32 × 16 bytes) to live on a microcontroller's stack.
-pub(crate) const WAKE_BATCH: usize = 32;
-
-/// A fixed-size batch of wakers collected under a lock and woken after it is released.
-#[derive(Debug)]
-pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
-    len: usize,
-}
-
-impl WakeList {
-    /// An empty batch.
-    pub(crate) const fn new() -> Self {
-        WakeList {
-            wakers: [const { None }; WAKE_BATCH],
-            len: 0,
-        }
-    }
-
-    /// Whether another waker fits.
-    pub(crate) fn can_push(&self) -> bool {
-        self.len < WAKE_BATCH
-    }
-
-    /// Adds a waker (if any). Panics when full: check [`can_push`](Self::can_push).
-    pub(crate) fn push(&mut self, waker: Option<Waker>) {
-        if let Some(w) = waker {
-            self.wakers[self.len] = Some(w);
-            self.len += 1;
-        }
-    }
-
-    /// Wakes every collected waker and empties the batch. Call with no lock held.
-    pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(w) = slot.take() {
-                w.wake();
-            }
-        }
-        self.len = 0;
-    }
-}
-
-impl Drop for WakeList {
-    fn drop(&mut self) {
-        self.wake_all();
-    }
-}
+pub(crate) use crate::wake_list::WakeList;
+#[cfg(feature = "alloc")]
+pub(crate) use crate::wake_list::WAKE_BATCH;

@@ -7,52 +7,13 @@ use core::task::{Poll, Waker};
 
 use super::lock::Lock;
 use super::wheel::{Advance, TimerEntry, TimerWheel};
-
-/// How many wakers `advance` collects per lock acquisition. Like tokio's `WakeList` (also 32):
-/// large enough to amortise the lock over a burst of expirations, small enough (512 bytes of
-/// stack on 64-bit, 256 on 32-bit) for a microcontroller's stack.
-const WAKE_BATCH: usize = 32;
+use crate::wake_list::WakeList;
 
 /// Capacity for embassy-style `schedule_wake` timers that have no intrusive entry. weft's own
 /// futures never use it (they link their entry); it serves foreign futures written against the
 /// embassy `Driver` shape, which re-check the time when woken, so when it is full the latest
 /// timer is woken early (a spurious wakeup they tolerate) rather than lost.
 const LOOSE_TIMERS: usize = 8;
-
-struct WakeBatch {
-    wakers: [Option<Waker>; WAKE_BATCH],
-    len: usize,
-}
-
-impl WakeBatch {
-    fn new() -> Self {
-        WakeBatch {
-            wakers: [const { None }; WAKE_BATCH],
-            len: 0,
-        }
-    }
-
-    fn is_full(&self) -> bool {
-        self.len == WAKE_BATCH
-    }
-
-    fn push(&mut self, waker: Waker) {
-        debug_assert!(!self.is_full());
-        self.wakers[self.len] = Some(waker);
-        self.len += 1;
-    }
-
-    fn wake_all(&mut self) -> usize {
-        let n = self.len;
-        for w in &mut self.wakers[..n] {
-            if let Some(w) = w.take() {
-                w.wake();
-            }
-        }
-        self.len = 0;
-        n
-    }
-}
 
 struct Inner {
     wheel: TimerWheel,
@@ -183,7 +144,7 @@ impl TimerQueue {
     pub fn advance(&self, now: u64) -> usize {
         let mut total = 0;
         loop {
-            let mut batch = WakeBatch::new();
+            let mut batch = WakeList::new();
             let progress = self.lock.with(|q| {
                 for slot in q.loose.iter_mut() {
                     if batch.is_full() {
